@@ -1,0 +1,59 @@
+// A tiny admin client for the local Kafka broker, run with the JVM's single-file
+// source launcher on the broker's own classpath (no build step, no extra download):
+//   java -cp 'LIB/*' KafkaAdmin.java ready  BOOTSTRAP          -> exit 0 once the broker answers a metadata request
+//   java -cp 'LIB/*' KafkaAdmin.java topics BOOTSTRAP name:partitions ...  -> creates missing topics
+// `stack` uses it because a log line is not proof that the broker serves requests.
+import java.util.*;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.*;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+public class KafkaAdmin {
+  public static void main(String[] args) throws Exception {
+    if (args.length < 2) {
+      System.err.println("usage: KafkaAdmin ready|topics BOOTSTRAP [name:partitions ...]");
+      System.exit(2);
+    }
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args[1]);
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+    try (Admin admin = Admin.create(props)) {
+      switch (args[0]) {
+        case "ready" -> {
+          int nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+          admin.listTopics().names().get(5, TimeUnit.SECONDS);
+          System.out.println("kafka ready, " + nodes + " node(s)");
+        }
+        case "topics" -> {
+          Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+          List<NewTopic> wanted = new ArrayList<>();
+          for (int i = 2; i < args.length; i++) {
+            String[] parts = args[i].split(":");
+            if (!existing.contains(parts[0])) {
+              wanted.add(new NewTopic(parts[0], Integer.parseInt(parts[1]), (short) 1));
+            }
+          }
+          if (!wanted.isEmpty()) {
+            try {
+              admin.createTopics(wanted).all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+              if (!(e.getCause() instanceof TopicExistsException)) throw e;
+            }
+          }
+          for (var d : admin.describeTopics(admin.listTopics().names().get()).allTopicNames().get().values()) {
+            System.out.println(d.name() + " partitions=" + d.partitions().size());
+          }
+        }
+        default -> {
+          System.err.println("unknown command " + args[0]);
+          System.exit(2);
+        }
+      }
+    } catch (Exception e) {
+      System.err.println("kafka: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+}

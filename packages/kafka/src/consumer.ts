@@ -1,0 +1,98 @@
+import type { Consumer as KafkaJsConsumer, EachBatchPayload } from 'kafkajs'
+import { createKafkaClient } from './client.js'
+import type { BatchHandler, IncomingRecord, KafkaSettings } from './types.js'
+
+export interface Consumer {
+  connect (): Promise<void>
+  subscribe (topics: string[], opts?: { fromBeginning?: boolean }): Promise<void>
+  /**
+   * Runs `handler` per batch per partition. Offsets are never committed automatically:
+   * the handler commits after its writes are durable, so a crash re-delivers instead of losing.
+   * If the handler throws, the batch's uncommitted records are delivered again.
+   */
+  run (handler: BatchHandler): Promise<void>
+  /** Moves a partition's read position (only after run); replays and tests use it. */
+  seek (topic: string, partition: number, offset: string): void
+  /** Fires when kafkajs gives up and the consumer stops (after its own restarts). */
+  onCrash (listener: (err: Error) => void): void
+  disconnect (): Promise<void>
+}
+
+export interface ConsumerOptions {
+  groupId: string
+  sessionTimeoutMs?: number
+  heartbeatIntervalMs?: number
+  /** Upper bound on bytes fetched per partition per request; bounds a batch's size. */
+  maxBytesPerPartition?: number
+}
+
+function toRecord (topic: string, partition: number, m: EachBatchPayload['batch']['messages'][number]): IncomingRecord {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(m.headers ?? {})) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value)
+  }
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key ? m.key.toString('utf8') : null,
+    value: m.value,
+    headers,
+    timestamp: Number(m.timestamp)
+  }
+}
+
+export function createConsumer (settings: KafkaSettings, opts: ConsumerOptions): Consumer {
+  const consumer: KafkaJsConsumer = createKafkaClient(settings).consumer({
+    groupId: opts.groupId,
+    sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: opts.heartbeatIntervalMs ?? 3_000,
+    allowAutoTopicCreation: false,
+    ...(opts.maxBytesPerPartition ? { maxBytesPerPartition: opts.maxBytesPerPartition } : {})
+  })
+
+  return {
+    connect: () => consumer.connect(),
+    disconnect: () => consumer.disconnect(),
+    async subscribe (topics, subscribeOpts = {}) {
+      await consumer.subscribe({ topics, fromBeginning: subscribeOpts.fromBeginning ?? true })
+    },
+    seek (topic, partition, offset) {
+      consumer.seek({ topic, partition, offset })
+    },
+    onCrash (listener) {
+      consumer.on(consumer.events.CRASH, (event) => {
+        if (!event.payload.restart) listener(event.payload.error)
+      })
+    },
+    async run (handler) {
+      await consumer.run({
+        autoCommit: false,
+        // A batch whose handler returned is resolved (the in-memory position moves on); one whose
+        // handler threw is fetched again. Commits stay manual: only the handler knows what is durable.
+        eachBatchAutoResolve: true,
+        eachBatch: async (payload) => {
+          const { batch } = payload
+          await handler(
+            {
+              topic: batch.topic,
+              partition: batch.partition,
+              highWatermark: batch.highWatermark,
+              records: batch.messages.map((m) => toRecord(batch.topic, batch.partition, m))
+            },
+            {
+              heartbeat: () => payload.heartbeat(),
+              isRunning: () => payload.isRunning(),
+              isStale: () => payload.isStale(),
+              async commit (offset) {
+                payload.resolveOffset(offset)
+                // Kafka stores the next offset to read, hence + 1.
+                await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }])
+              }
+            }
+          )
+        }
+      })
+    }
+  }
+}

@@ -1,0 +1,6 @@
+export * from './config.js'
+export * from './errors.js'
+export * from './logger.js'
+export * from './readiness.js'
+export { basicsPlugin, type BasicsOptions } from './basics.js'
+export { runServer, type ListenConfig } from './server.js'

@@ -1,0 +1,3 @@
+export * from './stack.js'
+export * from './names.js'
+export * from './wait.js'

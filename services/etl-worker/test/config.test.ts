@@ -1,0 +1,22 @@
+import t from 'tap'
+import { ConfigError } from '@watch-together/service-kit'
+import { readConfig } from '../src/config.js'
+
+t.test('defaults point at the local stack', async (t) => {
+  const config = readConfig({})
+  t.equal(config.PORT, 3003)
+  t.equal(config.MONGO_URL, 'mongodb://127.0.0.1:27017')
+  t.equal(config.KAFKA_DLQ_TOPIC, 'watch_together.dlq')
+  t.equal(config.KAFKA_GROUP_ID, 'etl-worker')
+})
+
+t.test('a wrong value stops the service with the variable named', async (t) => {
+  for (const [env, variable] of [
+    [{ MONGO_URL: 'postgres://x' }, 'MONGO_URL'],
+    [{ MONGO_DB: 'a b' }, 'MONGO_DB'],
+    [{ SHUTDOWN_TIMEOUT_MS: 'soon' }, 'SHUTDOWN_TIMEOUT_MS']
+  ] as const) {
+    const err = t.throws(() => readConfig(env)) as ConfigError
+    t.same(err.variables, [variable], `${variable} named`)
+  }
+})
