@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { RoomId, ServerTime, UserId } from './common.js'
+import { EVENT_PAYLOADS, isKnownEventType } from './event-types.js'
 
 /** Bumped when an event's shape changes incompatibly; consumers keep reading older versions. */
 export const EVENT_SCHEMA_VERSION = 1
@@ -21,8 +22,14 @@ export const EventEnvelope = z.object({
 })
 export type EventEnvelope = z.infer<typeof EventEnvelope>
 
-/** Parses one Kafka record value; never throws, so a poison message can be dead-lettered. */
-export function parseEvent (bytes: Buffer | string | null): ReturnType<typeof EventEnvelope.safeParse> | { success: false, error: Error } {
+export type ParsedEvent = { success: true, data: EventEnvelope } | { success: false, error: Error }
+
+/**
+ * Parses one Kafka record value: the envelope, then the payload of a known type.
+ * Unknown types pass (newer producers may add them). Never throws, so a poison
+ * message can be dead-lettered with its reason.
+ */
+export function parseEvent (bytes: Buffer | string | null): ParsedEvent {
   if (bytes === null) return { success: false, error: new Error('record has no value') }
   let json: unknown
   try {
@@ -30,5 +37,12 @@ export function parseEvent (bytes: Buffer | string | null): ReturnType<typeof Ev
   } catch (err) {
     return { success: false, error: new Error(`value is not JSON: ${(err as Error).message}`) }
   }
-  return EventEnvelope.safeParse(json)
+  const envelope = EventEnvelope.safeParse(json)
+  if (!envelope.success) return { success: false, error: new Error(`bad envelope: ${z.prettifyError(envelope.error)}`) }
+  const { type, payload } = envelope.data
+  if (isKnownEventType(type)) {
+    const checked = EVENT_PAYLOADS[type].safeParse(payload)
+    if (!checked.success) return { success: false, error: new Error(`bad ${type} payload: ${z.prettifyError(checked.error)}`) }
+  }
+  return { success: true, data: envelope.data }
 }

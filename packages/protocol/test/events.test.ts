@@ -11,7 +11,7 @@ const valid = {
   seq: 3,
   v: 1,
   source: 'realtime',
-  payload: { text: 'hi' }
+  payload: { messageId: 'm1', clientMessageId: 'c1', name: 'Ann', text: 'hi', positionMs: 1200 }
 }
 
 t.test('a valid envelope parses from bytes', async (t) => {
@@ -28,6 +28,10 @@ t.test('poison records are reported, never thrown', async (t) => {
   t.notOk(parseEvent(JSON.stringify({ ...valid, roomId: 'room-1' })).success, 'room id must be a uuid')
   t.notOk(parseEvent(JSON.stringify({ ...valid, type: 'ChatMessage' })).success, 'type is area.past_tense_verb')
   t.notOk(parseEvent(JSON.stringify({ ...valid, at: -1 })).success, 'server time is non-negative')
+  const badPayload = parseEvent(JSON.stringify({ ...valid, payload: { text: 'no ids' } }))
+  t.notOk(badPayload.success, 'a known type with a bad payload is refused')
+  if (!badPayload.success) t.match(badPayload.error.message, /bad chat.message_sent payload/)
+  t.ok(parseEvent(JSON.stringify({ ...valid, type: 'future.thing_happened', payload: {} })).success, 'unknown types pass')
 })
 
 t.test('validation issues become error items with field paths', async (t) => {

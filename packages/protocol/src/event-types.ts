@@ -1,0 +1,80 @@
+import { z } from 'zod'
+import { UserId } from './common.js'
+
+/**
+ * The catalogue of events on `watch_together`, by producer. The envelope (events.ts) carries
+ * id, room, user, server time and the per-room sequence; these are the payloads per `type`.
+ * Payloads are objects so fields can be added without a new schema version; consumers must
+ * ignore fields they do not know (schemas here are not strict).
+ */
+
+export const ControlMode = z.enum(['everyone', 'host_only'])
+export type ControlMode = z.infer<typeof ControlMode>
+
+export const MemberRole = z.enum(['host', 'guest'])
+export type MemberRole = z.infer<typeof MemberRole>
+
+// ---- published by room-api (through its outbox) ----
+export const RoomCreatedPayload = z.object({
+  filmId: z.string().min(1),
+  ownerId: UserId,
+  ownerName: z.string(),
+  controlMode: ControlMode
+})
+export const MemberJoinedPayload = z.object({ name: z.string(), role: MemberRole })
+export const MemberLeftPayload = z.object({ name: z.string(), reason: z.enum(['left', 'removed']) })
+export const HostChangedPayload = z.object({ fromUserId: UserId.nullable(), toUserId: UserId })
+export const ControlModeChangedPayload = z.object({ controlMode: ControlMode })
+export const RoomClosedPayload = z.object({ reason: z.enum(['host', 'film_ended', 'empty']) })
+export const RoomArchivedPayload = z.object({})
+
+// ---- published by realtime ----
+export const SessionPayload = z.object({ connectionId: z.string(), instance: z.string(), name: z.string() })
+/** Every accepted player command; `command` says which, `state` is the authoritative result. */
+export const PlayerCommandPayload = z.object({
+  command: z.enum(['play', 'pause', 'seek', 'set_rate', 'next', 'previous', 'jump', 'replace_queue', 'append_queue']),
+  version: z.number().int().nonnegative(),
+  state: z.record(z.string(), z.unknown())
+})
+export const PlayerEndedPayload = z.object({ itemId: z.string(), version: z.number().int().nonnegative() })
+export const ChatMessagePayload = z.object({
+  messageId: z.string().min(1),
+  clientMessageId: z.string().min(1),
+  name: z.string(),
+  text: z.string(),
+  /** The sender's video position (ms) when sent. */
+  positionMs: z.number().nonnegative()
+})
+export const ChatReactionPayload = z.object({ messageId: z.string().min(1), emoji: z.string().min(1).max(32) })
+export const BufferingPayload = z.object({ itemId: z.string().nullable() })
+export const AnnouncementPayload = z.object({ text: z.string(), scope: z.enum(['room', 'all']) })
+export const RoomEmptiedPayload = z.object({})
+
+/** type → payload schema. Event types are past tense, `area.verb_ed`. */
+export const EVENT_PAYLOADS = {
+  'room.created': RoomCreatedPayload,
+  'member.joined': MemberJoinedPayload,
+  'member.left': MemberLeftPayload,
+  'host.changed': HostChangedPayload,
+  'room.control_mode_changed': ControlModeChangedPayload,
+  'room.closed': RoomClosedPayload,
+  'room.archived': RoomArchivedPayload,
+  'session.connected': SessionPayload,
+  'session.disconnected': SessionPayload,
+  'player.command_applied': PlayerCommandPayload,
+  'player.ended': PlayerEndedPayload,
+  'chat.message_sent': ChatMessagePayload,
+  'chat.reaction_added': ChatReactionPayload,
+  'buffering.started': BufferingPayload,
+  'buffering.ended': BufferingPayload,
+  'announcement.sent': AnnouncementPayload,
+  'room.emptied': RoomEmptiedPayload
+} as const
+
+export type EventType = keyof typeof EVENT_PAYLOADS
+export const EVENT_TYPES = Object.keys(EVENT_PAYLOADS) as EventType[]
+export type EventPayload<T extends EventType> = z.infer<(typeof EVENT_PAYLOADS)[T]>
+
+export function isKnownEventType (type: string): type is EventType {
+  return Object.hasOwn(EVENT_PAYLOADS, type)
+}
