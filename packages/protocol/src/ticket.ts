@@ -1,0 +1,24 @@
+import { z } from 'zod'
+import { RoomId, UserId } from './common.js'
+import { ControlMode, MemberRole } from './event-types.js'
+
+/**
+ * The realtime ticket: a short-lived JWT (HS256, shared TICKET_SECRET) that room-api signs
+ * for a member of a room and the realtime service verifies locally, without a call back.
+ * Standard claims: sub = user id, aud = TICKET_AUDIENCE, iat/exp in seconds.
+ */
+export const TICKET_AUDIENCE = 'watch-together:realtime'
+
+export const TicketClaims = z.object({
+  sub: UserId,
+  /** Display name shown in the room. */
+  name: z.string().min(1).max(64),
+  room: RoomId,
+  role: MemberRole,
+  /** The room's control mode when the ticket was issued; later changes arrive as events. */
+  controlMode: ControlMode,
+  aud: z.literal(TICKET_AUDIENCE),
+  iat: z.number().int(),
+  exp: z.number().int()
+})
+export type TicketClaims = z.infer<typeof TicketClaims>
