@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { WebSocket } from 'ws'
+import type { Config } from '../config.js'
+import { createRealtimeMetrics } from '../metrics.js'
+import type { Realtime } from '../rooms/context.js'
+import { createHub } from '../rooms/hub.js'
+import { globalKeys } from '../rooms/keys.js'
+import { createPresence } from '../rooms/presence.js'
+import { createRateLimiter } from '../rooms/rate-limit.js'
+import { createRoomLog } from '../rooms/room-log.js'
+import { createRoomStore } from '../rooms/room-store.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    realtime: Realtime & {
+      /** Resolves when every socket's disconnect bookkeeping is done (graceful shutdown waits on it). */
+      track (work: Promise<unknown>): void
+      /** Keeps a socket in the liveness sweep: a peer that misses a ping is terminated. */
+      watch (socket: WebSocket): void
+    }
+  }
+}
+
+/**
+ * The realtime core: room log, store, presence, the hub with its own Redis subscriber
+ * connection, and the ping sweep. Registered after redis so it closes first.
+ */
+async function realtime (app: FastifyInstance, opts: { config: Config }) {
+  const { config } = opts
+  const global = globalKeys(config.REDIS_PREFIX)
+  const metrics = createRealtimeMetrics(app.metrics, () => app.redis.xLen(global.outbox))
+  const subscriber = app.redis.duplicate()
+  subscriber.on('error', (err) => app.log.warn({ err }, 'redis subscriber error'))
+  await subscriber.connect()
+
+  const roomLog = createRoomLog(app.redis, {
+    prefix: config.REDIS_PREFIX,
+    eventsMaxLen: config.ROOM_EVENTS_MAX,
+    outboxMaxLen: config.OUTBOX_MAX_LEN,
+    chatHistorySize: config.CHAT_HISTORY_SIZE,
+    ttlSeconds: config.ROOM_TTL_SECONDS
+  })
+  const hub = createHub(app.redis, subscriber, config.REDIS_PREFIX, metrics, app.log)
+  await hub.start()
+
+  const inFlight = new Set<Promise<unknown>>()
+  const alive = new WeakSet<WebSocket>()
+  const sockets = new Set<WebSocket>()
+  const sweep = setInterval(() => {
+    for (const socket of sockets) {
+      if (!alive.has(socket)) { socket.terminate(); continue }
+      alive.delete(socket)
+      socket.ping()
+    }
+  }, config.WS_PING_INTERVAL_MS)
+  sweep.unref()
+
+  app.decorate('realtime', {
+    config,
+    redis: app.redis,
+    subscriber,
+    log: app.log,
+    roomLog,
+    store: createRoomStore(app.redis, config.REDIS_PREFIX),
+    hub,
+    presence: createPresence(app.redis, roomLog, config.REDIS_PREFIX, config.INSTANCE_ID, config.ROOM_TTL_SECONDS),
+    metrics,
+    chatLimiter: createRateLimiter(app.redis, config.CHAT_RATE_MAX, config.CHAT_RATE_WINDOW_MS),
+    track (work) {
+      inFlight.add(work)
+      work.finally(() => inFlight.delete(work)).catch(() => {})
+    },
+    watch (socket) {
+      alive.add(socket)
+      sockets.add(socket)
+      socket.on('pong', () => alive.add(socket))
+      socket.on('close', () => sockets.delete(socket))
+    }
+  })
+
+  app.addHook('onClose', async () => {
+    clearInterval(sweep)
+    // Sockets were asked to close (1001) in preClose; give peers a moment, then cut the rest.
+    const deadline = Date.now() + 2000
+    while (sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    for (const socket of sockets) socket.terminate()
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight])
+    await subscriber.close().catch(() => {})
+  })
+}
+
+export const realtimePlugin = fp(realtime, { name: 'realtime', dependencies: ['redis', 'watch-together-basics'] })
