@@ -59,7 +59,6 @@ export async function ticket (roomId: string, who: Who = {}, ttlSeconds = 300, s
   }, secret, ttlSeconds)
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Frame = Record<string, any>
 
 /** A real websocket client that keeps every frame and lets tests wait for the next matching one. */

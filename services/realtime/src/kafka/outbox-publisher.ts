@@ -26,7 +26,7 @@ async function outbox (app: FastifyInstance, opts: { config: Config }) {
   const keys = globalKeys(config.REDIS_PREFIX)
   const lease = scriptRunner(app.redis, LEASE_SCRIPT)
   const holder = randomUUID()
-  let stopping = false
+  const control = { stopping: false }
   let loop: Promise<void> | undefined
 
   /** One pass: sends up to a batch; returns how many were sent. Throws when Kafka refuses. */
@@ -47,7 +47,7 @@ async function outbox (app: FastifyInstance, opts: { config: Config }) {
 
   async function run () {
     let backoff = 200
-    while (!stopping) {
+    while (!control.stopping) {
       try {
         if (!app.kafka.isConnected() || !await lease([keys.outboxLock], [holder, String(LEASE_MS)])) {
           await sleep(500)
@@ -57,7 +57,7 @@ async function outbox (app: FastifyInstance, opts: { config: Config }) {
         backoff = 200
         if (sent === 0) await sleep(50)
       } catch (err) {
-        if (stopping) break
+        if (control.stopping) break
         app.log.warn({ err }, `Kafka publish failed; events stay in the outbox, retrying in ${backoff} ms`)
         await sleep(backoff)
         backoff = Math.min(backoff * 2, 5000)
@@ -67,7 +67,7 @@ async function outbox (app: FastifyInstance, opts: { config: Config }) {
 
   app.addHook('onReady', async () => { loop = run() })
   app.addHook('onClose', async () => {
-    stopping = true
+    control.stopping = true
     await loop
     // A last flush of what the closing sockets just emitted; whatever fails stays in the outbox.
     if (app.kafka.isConnected() && await lease([keys.outboxLock], [holder, String(LEASE_MS)]).catch(() => 0)) {

@@ -78,12 +78,20 @@ export async function roomSocketRoutes (app: FastifyInstance) {
 
       const connectionId = randomUUID()
       const conn: Conn = {
-        id: connectionId, roomId: claims.room, userId: claims.sub, lastSeq: 0, ready: false, pending: [],
+        id: connectionId,
+        roomId: claims.room,
+        userId: claims.sub,
+        lastSeq: 0,
+        ready: false,
+        pending: [],
         send,
         close: (code, reason) => socket.close(code, reason)
       }
       const current: Session = {
-        conn, claims, connectionId, buffering: false,
+        conn,
+        claims,
+        connectionId,
+        buffering: false,
         reply: (frame) => send(JSON.stringify(frame)),
         error: (code: RealtimeErrorCode, message, extra = {}) => {
           rt.metrics.frameErrors.inc({ code })
