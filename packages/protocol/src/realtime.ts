@@ -48,7 +48,12 @@ export const PlayerState = z.object({
   rate: z.number().positive(),
   version: z.number().int().nonnegative(),
   /** The last member to act (the one others follow). */
-  leaderId: UserId.nullable()
+  leaderId: UserId.nullable(),
+  /**
+   * Set while a start (play, seek or item change while playing) waits for buffering members:
+   * `playing` is false until everyone is ready or this server time passes, whichever comes first.
+   */
+  waitingUntil: ServerTime.nullable().optional()
 })
 export type PlayerState = z.infer<typeof PlayerState>
 
@@ -81,7 +86,13 @@ export const ChatSendFrame = z.object({
 })
 export const ChatReactFrame = z.object({ type: z.literal('chat.react'), ref, messageId: z.string().min(1).max(64), emoji: z.string().min(1).max(32) })
 export const ChatTypingFrame = z.object({ type: z.literal('chat.set_typing'), ref, typing: z.boolean() })
-export const BufferingReportFrame = z.object({ type: z.literal('buffering.report'), ref, buffering: z.boolean() })
+export const BufferingReportFrame = z.object({
+  type: z.literal('buffering.report'),
+  ref,
+  buffering: z.boolean(),
+  /** false = never make the room wait for me (e.g. a slow connection that would stall everyone). Default true. */
+  waitForMe: z.boolean().optional()
+})
 
 export const ClientFrame = z.discriminatedUnion('type', [
   ClockPingFrame, PlayerPlayFrame, PlayerPauseFrame, PlayerSeekFrame, PlayerSetRateFrame, PlayerNextFrame,
@@ -116,7 +127,13 @@ export type ChatMessage = z.infer<typeof ChatMessage>
 const sequenced = { seq: z.number().int().positive(), at: ServerTime }
 
 export const PlayerStateChangedFrame = z.object({
-  type: z.literal('player.state_changed'), ...sequenced, ref, command: z.enum(PLAYER_COMMANDS), actor: Actor, state: PlayerState
+  type: z.literal('player.state_changed'),
+  ...sequenced,
+  ref,
+  command: z.enum(PLAYER_COMMANDS),
+  /** null when the server itself started playback after waiting for buffering members. */
+  actor: Actor.nullable(),
+  state: PlayerState
 })
 export const PresenceJoinedFrame = z.object({ type: z.literal('presence.joined'), ...sequenced, member: Member })
 export const PresenceLeftFrame = z.object({ type: z.literal('presence.left'), ...sequenced, userId: UserId })

@@ -33,6 +33,8 @@ export const ConfigSchema = z.object({
   /** Per-user chat limit: at most CHAT_RATE_MAX messages (and reactions) per CHAT_RATE_WINDOW_MS. */
   CHAT_RATE_MAX: intString(1, 10_000).default(10),
   CHAT_RATE_WINDOW_MS: intString(100, 3_600_000).default(10_000),
+  /** Longest a start waits for buffering members before playing anyway; 0 never waits. */
+  READY_WAIT_MS: intString(0, 60_000).default(8000),
   /** Recent room events kept for resume; an older `since` gets a full snapshot instead. */
   ROOM_EVENTS_MAX: intString(10, 100_000).default(500),
   /** Live room state expires this long after its last change (Redis TTL). */

@@ -8,6 +8,7 @@ import { createHub } from '../rooms/hub.js'
 import { globalKeys } from '../rooms/keys.js'
 import { createPresence } from '../rooms/presence.js'
 import { createRateLimiter } from '../rooms/rate-limit.js'
+import { createReadyWait } from '../rooms/ready-wait.js'
 import { createRoomLog } from '../rooms/room-log.js'
 import { createRoomStore } from '../rooms/room-store.js'
 
@@ -56,7 +57,7 @@ async function realtime (app: FastifyInstance, opts: { config: Config }) {
   }, config.WS_PING_INTERVAL_MS)
   sweep.unref()
 
-  app.decorate('realtime', {
+  const rt = {
     config,
     redis: app.redis,
     subscriber,
@@ -64,7 +65,8 @@ async function realtime (app: FastifyInstance, opts: { config: Config }) {
     roomLog,
     store: createRoomStore(app.redis, config.REDIS_PREFIX),
     hub,
-    presence: createPresence(app.redis, roomLog, config.REDIS_PREFIX, config.INSTANCE_ID, config.ROOM_TTL_SECONDS),
+    presence: createPresence(app.redis, roomLog, config.REDIS_PREFIX, config.INSTANCE_ID, config.ROOM_TTL_SECONDS,
+      (roomId, userId) => rt.readyWait.memberLeft(roomId, userId)),
     metrics,
     chatLimiter: createRateLimiter(app.redis, config.CHAT_RATE_MAX, config.CHAT_RATE_WINDOW_MS),
     track (work) {
@@ -77,10 +79,14 @@ async function realtime (app: FastifyInstance, opts: { config: Config }) {
       socket.on('pong', () => alive.add(socket))
       socket.on('close', () => sockets.delete(socket))
     }
-  })
+  } as FastifyInstance['realtime']
+  // The ready-wait needs the rest of the context; it is the one part built after it.
+  rt.readyWait = createReadyWait(rt)
+  app.decorate('realtime', rt)
 
   app.addHook('onClose', async () => {
     clearInterval(sweep)
+    rt.readyWait.stop()
     // Sockets were asked to close (1001) in preClose; give peers a moment, then cut the rest.
     const deadline = Date.now() + 2000
     while (sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))

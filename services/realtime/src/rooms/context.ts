@@ -5,6 +5,7 @@ import type { RealtimeMetrics } from '../metrics.js'
 import type { RedisClient } from '../plugins/redis.js'
 import type { Conn, Hub } from './hub.js'
 import type { Presence } from './presence.js'
+import type { ReadyWait } from './ready-wait.js'
 import type { RoomLog } from './room-log.js'
 import type { RoomStore } from './room-store.js'
 
@@ -20,6 +21,7 @@ export interface Realtime {
   hub: Hub
   presence: Presence
   metrics: RealtimeMetrics
+  readyWait: ReadyWait
   /** 0 when allowed, else ms until allowed again. */
   chatLimiter: (key: string) => Promise<number>
 }

@@ -37,7 +37,7 @@ export async function dispatchFrame (rt: Realtime, session: Session, data: Buffe
     case 'chat.set_typing':
       return await handleTyping(rt, session, frame.typing)
     case 'buffering.report':
-      return await reportBuffering(rt, session, frame.buffering)
+      return await reportBuffering(rt, session, frame.buffering, frame.waitForMe)
     default:
       return await handlePlayerCommand(rt, session, frame)
   }
@@ -47,14 +47,18 @@ export async function dispatchFrame (rt: Realtime, session: Session, data: Buffe
  * A member's buffering / ready report. It is shown to the room and recorded, but never turned
  * into a room-wide pause: one stalled member must not stop everyone.
  */
-export async function reportBuffering (rt: Realtime, session: Session, buffering: boolean) {
-  if (session.buffering === buffering) return
+export async function reportBuffering (rt: Realtime, session: Session, buffering: boolean, waitForMe?: boolean) {
+  const { room, sub } = session.claims
+  if (session.buffering === buffering) {
+    if (waitForMe !== undefined) await rt.readyWait.report(room, sub, buffering, waitForMe)
+    return
+  }
   session.buffering = buffering
   const now = Date.now()
-  const { room, sub } = session.claims
   const itemId = (await rt.store.state(room, now)).itemId
   await rt.roomLog.emit(room, {
     frame: { type: 'buffering.changed', at: now, userId: sub, buffering, itemId },
     event: { type: buffering ? 'buffering.started' : 'buffering.ended', userId: sub, at: now, payload: { itemId } }
   })
+  await rt.readyWait.report(room, sub, buffering, waitForMe)
 }

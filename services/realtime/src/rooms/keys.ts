@@ -15,6 +15,9 @@ export function roomKeys (prefix: string, roomId: string) {
     chat: `${base}:chat`,
     chatRecent: `${base}:chat:recent`,
     reactions: `${base}:chat:reactions`,
+    /** Members currently buffering, and members who asked never to be waited for. */
+    buffering: `${base}:buffering`,
+    noWait: `${base}:no-wait`,
     chatClientIds: `${base}:chat:client-ids`,
     rate: (userId: string) => `${base}:rate:${userId}`,
     /** Users removed from the room (member.left reason removed): their tickets no longer connect. */

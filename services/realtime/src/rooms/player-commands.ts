@@ -2,6 +2,8 @@ import type { PlayerCommand, PlayerFrame, PlayerState } from '@watch-together/pr
 import type { Realtime, Session } from './context.js'
 import { applyCommand } from './player-state.js'
 
+const KEEPS_WAIT = new Set<PlayerCommand>(['set_rate', 'append_queue'])
+
 function isHost (rt: Realtime, session: Session, hostId: string | null) {
   return hostId ? hostId === session.claims.sub : session.claims.role === 'host'
 }
@@ -30,6 +32,10 @@ export async function handlePlayerCommand (rt: Realtime, session: Session, frame
     }
     const result = applyCommand(state, frame, session.claims.sub, now)
     if (!result.ok) return reject(result.code as 'RT_INVALID_INDEX', result.message, state)
+    // Rate and queue additions leave a pending wait as it is; pause ends it; starts may begin one.
+    const next = KEEPS_WAIT.has(command)
+      ? result.state
+      : await rt.readyWait.holdIfStalled(roomId, result.state, command !== 'pause', now)
     const emitted = await rt.roomLog.emit(roomId, {
       frame: {
         type: 'player.state_changed',
@@ -37,17 +43,20 @@ export async function handlePlayerCommand (rt: Realtime, session: Session, frame
         ...(frame.ref ? { ref: frame.ref } : {}),
         command,
         actor: { userId: session.claims.sub, name: session.claims.name },
-        state: result.state
+        state: next
       },
       event: {
         type: 'player.command_applied',
         userId: session.claims.sub,
         at: now,
-        payload: { command, version: result.state.version, state: result.state }
+        payload: { command, version: next.version, state: next }
       },
-      cas: { expectedVersion: state.version, state: result.state }
+      cas: { expectedVersion: state.version, state: next }
     })
-    if (emitted.ok) return
+    if (emitted.ok) {
+      rt.readyWait.scheduleDeadline(roomId, next)
+      return
+    }
   }
   session.error('RT_INTERNAL', 'the room is too busy, try again', { ref: frame.ref })
 }

@@ -8,7 +8,10 @@ import type { RoomLog } from './room-log.js'
  * counted across instances in Redis. A user's first connection is `presence.joined`, their
  * last one `presence.left`; every connection is a session.connected / disconnected event.
  */
-export function createPresence (redis: RedisClient, log: RoomLog, prefix: string, instance: string, ttlSeconds: number) {
+export function createPresence (
+  redis: RedisClient, log: RoomLog, prefix: string, instance: string, ttlSeconds: number,
+  onMemberLeft: (roomId: string, userId: string) => Promise<void>
+) {
   const global = globalKeys(prefix)
 
   async function connect (claims: TicketClaims, connectionId: string, now: number) {
@@ -45,6 +48,7 @@ export function createPresence (redis: RedisClient, log: RoomLog, prefix: string
       event: { type: 'session.disconnected', userId: claims.sub, at: now, payload }
     })
     if (userConns < 0) await redis.hSet(keys.conns, claims.sub, 0)
+    if (userConns <= 0) await onMemberLeft(claims.room, claims.sub)
     if (total <= 0) {
       await redis.multi().sRem(global.activeRooms, claims.room).hSet(keys.meta, 'connections', 0).exec()
       await log.emit(claims.room, { event: { type: 'room.emptied', userId: null, at: now, payload: {} } })
