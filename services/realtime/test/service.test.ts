@@ -44,3 +44,21 @@ t.test('shutdown closes sockets with 1001 and finishes their bookkeeping first',
   t.teardown(() => redis.close())
   t.equal(await redis.hGet(roomKeys(config.REDIS_PREFIX, roomId).conns, 'a'), '0', 'the connection was counted out')
 })
+
+t.test('an announcement to everyone reaches every active room', async (t) => {
+  const token = 'admin-token-0123456789abcdef'
+  const config = testConfig({ ADMIN_TOKEN: token })
+  const app = await buildApp(config, { consumeLifecycle: false })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  t.teardown(() => app.close())
+  const base = `ws://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  const members = await Promise.all([randomUUID(), randomUUID()].map((roomId) => TestClient.join(base, roomId)))
+  t.teardown(() => Promise.all(members.map(({ client }) => client.close())))
+  const res = await app.inject({ method: 'POST', url: '/admin/announcements', headers: { authorization: `Bearer ${token}` }, payload: { text: 'Maintenance at noon' } })
+  t.equal(res.statusCode, 202)
+  t.same(res.json(), { rooms: 2 })
+  for (const { client } of members) t.match(await client.ofType('announcement.sent'), { text: 'Maintenance at noon', scope: 'all' })
+  const bad = await app.inject({ method: 'POST', url: '/admin/announcements', headers: { authorization: `Bearer ${token}` }, payload: { text: '' } })
+  t.equal(bad.statusCode, 400)
+  t.equal(bad.json().errors[0].code, 'VALIDATION_FAILED')
+})

@@ -122,6 +122,10 @@ export async function roomSocketRoutes (app: FastifyInstance) {
         })
         conn.lastSeq = missed === null ? snap.seq : since ?? 0
         rt.hub.markReady(conn, missed ?? [])
+      }).catch((err: Error) => {
+        // Handled here, so a failed set-up can never become an unhandled rejection.
+        request.log.error({ err }, 'websocket set-up failed')
+        socket.close(1011, 'internal error')
       })
       for (const [data, isBinary, at] of early.splice(0)) enqueue(data, isBinary, at)
     }
