@@ -79,3 +79,31 @@ t.test('a peer that stops answering pings is dropped', async (t) => {
   const closed = await client.closed
   t.equal(closed.code, 1006, 'terminated without a close frame')
 })
+
+t.test('a stream of malformed frames of every known type never breaks the socket or the room', async (t) => {
+  const { client } = await TestClient.join(base, randomUUID())
+  t.teardown(() => client.close())
+  const values: unknown[] = [null, true, 0, -1, 1e308, 'x', '', [], {}, [1, 2], { a: 1 }, 'a'.repeat(300)]
+  const types = ['clock.ping', 'player.play', 'player.pause', 'player.seek', 'player.set_rate', 'player.next', 'player.previous',
+    'player.jump', 'player.replace_queue', 'player.append_queue', 'chat.send', 'chat.react', 'chat.set_typing', 'buffering.report']
+  const fields = ['version', 'positionMs', 'rate', 'index', 'items', 'clientMessageId', 'text', 'messageId', 'emoji', 'typing', 'buffering', 'ref', 'leadMs']
+  let sent = 0
+  for (const type of types) {
+    for (const field of fields) {
+      for (const value of values) {
+        client.send({ type, version: -1, [field]: value })
+        sent++
+      }
+    }
+  }
+  // A socket's frames are handled in order: once the ping is answered, every frame before it was.
+  client.send({ type: 'clock.ping', clientSentAt: 1 })
+  t.equal((await client.ofType('clock.replied', 'the ping after the storm')).clientSentAt, 1)
+  const answers = client.pending()
+  t.ok(answers.length > 0 && answers.length <= sent, `${sent} frames sent, ${answers.length} answered`)
+  t.notOk(answers.some((f) => f.code === 'RT_INTERNAL'), 'no internal error')
+  const off = answers.filter((f) => !ServerFrame.safeParse(f).success)
+  t.same(off, [], 'every answer matches the protocol')
+  const { ready } = await TestClient.join(base, randomUUID())
+  t.equal(ready.type, 'session.ready', 'and the server still serves rooms')
+})

@@ -16,7 +16,9 @@ export async function dispatchFrame (rt: Realtime, session: Session, data: Buffe
     return session.error('RT_BAD_JSON', 'the frame is not valid JSON')
   }
   const type = (json as { type?: unknown } | null)?.type
-  const ref = typeof (json as { ref?: unknown } | null)?.ref === 'string' ? (json as { ref: string }).ref : undefined
+  // The ref is echoed only when it is itself valid, so error frames always match their schema.
+  const rawRef = (json as { ref?: unknown } | null)?.ref
+  const ref = typeof rawRef === 'string' && rawRef.length <= 64 ? rawRef : undefined
   if (typeof type !== 'string' || !CLIENT_FRAME_TYPES.includes(type)) {
     return session.error('RT_UNKNOWN_TYPE', `unknown frame type ${JSON.stringify(type ?? null)}`, { ref, path: 'type' })
   }

@@ -30,6 +30,8 @@ const SEQ_PREFIX = /^\{"seq":(\d+),/
 export function createHub (redis: RedisClient, subscriber: RedisClient, prefix: string, metrics: RealtimeMetrics, log: FastifyBaseLogger) {
   const rooms = new Map<string, Set<Conn>>()
   const listeners = new Map<string, (message: string) => void>()
+  /** The room's SUBSCRIBE in flight or done: every socket waits for it before reading its snapshot. */
+  const subscribed = new Map<string, Promise<unknown>>()
   const global = globalKeys(prefix)
 
   function sendTo (conn: Conn, frame: string, seq: number) {
@@ -74,10 +76,19 @@ export function createHub (redis: RedisClient, subscriber: RedisClient, prefix: 
         rooms.set(conn.roomId, conns)
         const listener = (message: string) => deliver(conn.roomId, message)
         listeners.set(conn.roomId, listener)
-        await subscriber.subscribe(roomKeys(prefix, conn.roomId).channel, listener)
+        subscribed.set(conn.roomId, subscriber.subscribe(roomKeys(prefix, conn.roomId).channel, listener))
       }
       conns.add(conn)
       metrics.rooms.set(rooms.size)
+      try {
+        await subscribed.get(conn.roomId)
+      } catch (err) {
+        // Redis refused or is away: forget the subscription so the next socket of the room tries again.
+        subscribed.delete(conn.roomId)
+        conns.delete(conn)
+        if (conns.size === 0) { rooms.delete(conn.roomId); listeners.delete(conn.roomId) }
+        throw err
+      }
     },
     remove (conn: Conn) {
       const conns = rooms.get(conn.roomId)
@@ -85,6 +96,7 @@ export function createHub (redis: RedisClient, subscriber: RedisClient, prefix: 
       rooms.delete(conn.roomId)
       const listener = listeners.get(conn.roomId)
       listeners.delete(conn.roomId)
+      subscribed.delete(conn.roomId)
       metrics.rooms.set(rooms.size)
       if (listener) {
         subscriber.unsubscribe(roomKeys(prefix, conn.roomId).channel, listener)
