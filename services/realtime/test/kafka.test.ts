@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import { eventRecord } from '@watch-together/kafka'
 import { CLOSE_CODES, EVENT_SCHEMA_VERSION, type EventEnvelope } from '@watch-together/protocol'
+import { waitFor } from '@watch-together/test-kit'
 import t from 'tap'
 import { startApp, testConfig, TestClient, ticket } from './helpers.js'
 import { readTopic, waitForEvents } from './kafka-read.js'
@@ -67,6 +68,16 @@ t.test('room-api lifecycle events: control mode, removed member, closed room', a
   t.match(await guest.ofType('room.control_mode_changed', 'control mode change (consumer group joining)'), { controlMode: 'host_only' })
   guest.send({ type: 'player.play', version: 0 })
   t.equal((await guest.ofType('player.command_rejected')).code, 'RT_NOT_ALLOWED')
+
+  // The host hands over to `other`: from then on `other` controls, the old host does not.
+  await publish(lifecycleEvent(roomId, 'host.changed', 'host', { fromUserId: 'host', toUserId: 'other' }))
+  await waitFor('the host change to apply', async () => {
+    other.send({ type: 'player.play', version: 0 })
+    const answer = await other.next((f) => f.type === 'player.state_changed' || f.type === 'player.command_rejected')
+    return answer.type === 'player.state_changed'
+  }, 30_000, 200)
+  host.send({ type: 'player.pause', version: 1 })
+  t.equal((await host.ofType('player.command_rejected')).code, 'RT_NOT_ALLOWED', 'the former host is refused')
 
   await publish(lifecycleEvent(roomId, 'member.left', 'guest', { name: 'Guest', reason: 'removed' }))
   t.match(await guest.closed, { code: CLOSE_CODES.memberRemoved })
