@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { WebSocket } from 'ws'
@@ -5,7 +6,7 @@ import type { Config } from '../config.js'
 import { createRealtimeMetrics } from '../metrics.js'
 import type { Realtime } from '../rooms/context.js'
 import { createHub } from '../rooms/hub.js'
-import { globalKeys } from '../rooms/keys.js'
+import { globalKeys, roomKeys } from '../rooms/keys.js'
 import { createPresence } from '../rooms/presence.js'
 import { createRateLimiter } from '../rooms/rate-limit.js'
 import { createReadyWait } from '../rooms/ready-wait.js'
@@ -31,7 +32,8 @@ async function realtime (app: FastifyInstance, opts: { config: Config }) {
   const { config } = opts
   const global = globalKeys(config.REDIS_PREFIX)
   const metrics = createRealtimeMetrics(app.metrics, () => app.redis.xLen(global.outbox))
-  const subscriber = app.redis.duplicate()
+  // Named, so operators (and the resync test) can tell it apart in CLIENT LIST.
+  const subscriber = app.redis.duplicate({ name: `${config.REDIS_PREFIX}:subscriber:${config.INSTANCE_ID}`.replace(/\s/g, '_') })
   subscriber.on('error', (err) => app.log.warn({ err }, 'redis subscriber error'))
   await subscriber.connect()
 
@@ -44,6 +46,22 @@ async function realtime (app: FastifyInstance, opts: { config: Config }) {
   })
   const hub = createHub(app.redis, subscriber, config.REDIS_PREFIX, metrics, app.log)
   await hub.start()
+  // Pub/sub drops what is published while the connection is down: hold live frames from the first sign.
+  subscriber.on('reconnecting', () => hub.hold())
+  // Every later 'ready' is a reconnect: pub/sub lost what was published meanwhile; the room streams have it.
+  subscriber.on('ready', () => {
+    (async () => {
+      // A barrier: this SUBSCRIBE is queued after the client's own re-subscriptions, so once Redis
+      // acknowledges it the rooms are subscribed again and nothing falls between the two reads.
+      const barrier = `${config.REDIS_PREFIX}:barrier:${randomUUID()}`
+      await subscriber.subscribe(barrier, () => {})
+      await subscriber.unsubscribe(barrier)
+      await hub.resync(async (roomId, since) => {
+        const latest = Number(await app.redis.get(roomKeys(config.REDIS_PREFIX, roomId).seq) ?? 0)
+        return await roomLog.eventsSince(roomId, since, latest)
+      })
+    })().catch((err: Error) => app.log.warn({ err }, 'resync failed'))
+  })
 
   const inFlight = new Set<Promise<unknown>>()
   const alive = new WeakSet<WebSocket>()

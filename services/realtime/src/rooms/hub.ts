@@ -32,6 +32,8 @@ export function createHub (redis: RedisClient, subscriber: RedisClient, prefix: 
   const listeners = new Map<string, (message: string) => void>()
   /** The room's SUBSCRIBE in flight or done: every socket waits for it before reading its snapshot. */
   const subscribed = new Map<string, Promise<unknown>>()
+  /** Sockets whose live frames are held while the subscriber reconnects. */
+  const held = new Set<Conn>()
   const global = globalKeys(prefix)
 
   function sendTo (conn: Conn, frame: string, seq: number) {
@@ -54,6 +56,14 @@ export function createHub (redis: RedisClient, subscriber: RedisClient, prefix: 
       if (!conn.ready) conn.pending.push(frame)
       else sendTo(conn, frame, seq)
     }
+  }
+
+  /** Sends the catch-up frames (snapshot already sent), then whatever arrived meanwhile, in seq order. */
+  function markReady (conn: Conn, catchUp: string[]) {
+    for (const frame of catchUp) sendTo(conn, frame, Number(SEQ_PREFIX.exec(frame)?.[1] ?? 0))
+    conn.ready = true
+    for (const frame of conn.pending) sendTo(conn, frame, Number(SEQ_PREFIX.exec(frame)?.[1] ?? 0))
+    conn.pending = []
   }
 
   function onControl (raw: string) {
@@ -92,6 +102,7 @@ export function createHub (redis: RedisClient, subscriber: RedisClient, prefix: 
     },
     remove (conn: Conn) {
       const conns = rooms.get(conn.roomId)
+      held.delete(conn)
       if (!conns?.delete(conn) || conns.size > 0) return
       rooms.delete(conn.roomId)
       const listener = listeners.get(conn.roomId)
@@ -103,12 +114,35 @@ export function createHub (redis: RedisClient, subscriber: RedisClient, prefix: 
           .catch((err: Error) => log.warn({ err }, 'unsubscribe failed'))
       }
     },
-    /** Sends the catch-up frames (snapshot already sent), then whatever arrived meanwhile, in seq order. */
-    markReady (conn: Conn, catchUp: string[]) {
-      for (const frame of catchUp) sendTo(conn, frame, Number(SEQ_PREFIX.exec(frame)?.[1] ?? 0))
-      conn.ready = true
-      for (const frame of conn.pending) sendTo(conn, frame, Number(SEQ_PREFIX.exec(frame)?.[1] ?? 0))
-      conn.pending = []
+    markReady,
+    /** The subscriber lost its connection: live frames wait (in order) until resync fills the gap. */
+    hold () {
+      for (const conns of rooms.values()) {
+        for (const c of conns) if (c.ready) { c.ready = false; held.add(c) }
+      }
+    },
+    /**
+     * After the subscriber reconnected, frames published meanwhile never reached this instance:
+     * they are read from each room's stream after the last seq its held sockets got, then sent
+     * with what arrived live since, in seq order. Sockets too far behind are closed (1012) to
+     * reconnect with `since`.
+     */
+    async resync (eventsAfter: (roomId: string, since: number) => Promise<string[] | null>) {
+      const byRoom = new Map<string, Conn[]>()
+      for (const c of held) byRoom.set(c.roomId, [...(byRoom.get(c.roomId) ?? []), c])
+      held.clear()
+      for (const [roomId, conns] of byRoom) {
+        let frames: string[] | null = null
+        try {
+          frames = await eventsAfter(roomId, Math.min(...conns.map((c) => c.lastSeq)))
+        } catch (err) {
+          log.warn({ err, roomId }, 'resync after a Redis reconnect failed')
+        }
+        for (const c of conns) {
+          if (frames === null) c.close(1012, 'reconnect with since to catch up')
+          else markReady(c, frames)
+        }
+      }
     },
     /** Frames that are not room events (typing): published to the room without a seq or storage. */
     async publishEphemeral (roomId: string, frame: object) {
