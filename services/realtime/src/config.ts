@@ -35,6 +35,8 @@ export const ConfigSchema = z.object({
   CHAT_RATE_WINDOW_MS: intString(100, 3_600_000).default(10_000),
   /** Longest a start waits for buffering members before playing anyway; 0 never waits. */
   READY_WAIT_MS: intString(0, 60_000).default(8000),
+  /** Instance heartbeat; an instance silent for 3 beats has its connections counted out by the others. */
+  INSTANCE_HEARTBEAT_MS: intString(50, 600_000).default(10_000),
   /** Recent room events kept for resume; an older `since` gets a full snapshot instead. */
   ROOM_EVENTS_MAX: intString(10, 100_000).default(500),
   /** Live room state expires this long after its last change (Redis TTL). */

@@ -8,6 +8,7 @@ import type { Realtime } from '../rooms/context.js'
 import { createHub } from '../rooms/hub.js'
 import { globalKeys, roomKeys } from '../rooms/keys.js'
 import { createPresence } from '../rooms/presence.js'
+import { createInstanceRegistry } from '../rooms/instance-registry.js'
 import { createRateLimiter } from '../rooms/rate-limit.js'
 import { createReadyWait } from '../rooms/ready-wait.js'
 import { createRoomLog } from '../rooms/room-log.js'
@@ -100,6 +101,10 @@ async function realtime (app: FastifyInstance, opts: { config: Config }) {
   } as FastifyInstance['realtime']
   // The ready-wait needs the rest of the context; it is the one part built after it.
   rt.readyWait = createReadyWait(rt)
+  rt.registry = createInstanceRegistry(app.redis, rt.presence, {
+    prefix: config.REDIS_PREFIX, instance: config.INSTANCE_ID, heartbeatMs: config.INSTANCE_HEARTBEAT_MS, log: app.log
+  })
+  rt.registry.start()
   app.decorate('realtime', rt)
 
   app.addHook('onClose', async () => {
@@ -110,6 +115,7 @@ async function realtime (app: FastifyInstance, opts: { config: Config }) {
     while (sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
     for (const socket of sockets) socket.terminate()
     while (inFlight.size > 0) await Promise.allSettled([...inFlight])
+    await rt.registry.stop()
     await subscriber.close().catch(() => {})
   })
 }

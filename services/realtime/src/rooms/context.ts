@@ -4,6 +4,7 @@ import type { Config } from '../config.js'
 import type { RealtimeMetrics } from '../metrics.js'
 import type { RedisClient } from '../plugins/redis.js'
 import type { Conn, Hub } from './hub.js'
+import type { InstanceRegistry } from './instance-registry.js'
 import type { Presence } from './presence.js'
 import type { ReadyWait } from './ready-wait.js'
 import type { RoomLog } from './room-log.js'
@@ -22,6 +23,7 @@ export interface Realtime {
   presence: Presence
   metrics: RealtimeMetrics
   readyWait: ReadyWait
+  registry: InstanceRegistry
   /** 0 when allowed, else ms until allowed again. */
   chatLimiter: (key: string) => Promise<number>
 }

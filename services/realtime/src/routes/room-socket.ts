@@ -60,7 +60,10 @@ export async function roomSocketRoutes (app: FastifyInstance) {
       const ended = session
       if (!ended) return
       rt.hub.remove(ended.conn)
-      rt.track(chain.then(() => rt.presence.disconnect(ended.claims, ended.connectionId, Date.now()))
+      rt.track(chain.then(async () => {
+        await rt.presence.disconnect(ended.claims, ended.connectionId, Date.now())
+        await rt.registry.disconnected(ended.connectionId)
+      })
         .catch((err: Error) => request.log.warn({ err }, 'disconnect bookkeeping failed')))
     })
 
@@ -105,6 +108,7 @@ export async function roomSocketRoutes (app: FastifyInstance) {
       chain = chain.then(async () => {
         const now = Date.now()
         await rt.presence.connect(claims, connectionId, now)
+        await rt.registry.connected(claims, connectionId)
         const snap = await rt.store.snapshot(claims.room, now, rt.config.CHAT_HISTORY_SIZE)
         const since = /^\d+$/.test(request.query.since ?? '') ? Number(request.query.since) : undefined
         const missed = since === undefined ? null : await rt.roomLog.eventsSince(claims.room, since, snap.seq)
