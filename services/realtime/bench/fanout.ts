@@ -30,7 +30,7 @@ function percentile (sorted: number[], p: number) {
 
 async function run (kind: 'ws' | 'realtime'): Promise<Result> {
   const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [kind], {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
+    execArgv: ['--expose-gc', '--import', 'tsx', ...(process.env.BENCH_PROFILE && kind === 'realtime' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/rt-prof'] : [])],
     env: { ...process.env, BENCH_TICKET_SECRET: SECRET }
   })
   const port = await request<number>(child, '', 'port')
