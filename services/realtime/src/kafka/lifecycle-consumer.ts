@@ -14,15 +14,21 @@ async function applyLifecycleEvent (app: FastifyInstance, event: EventEnvelope) 
   const { redis, roomLog, hub, config } = app.realtime
   const keys = roomKeys(config.REDIS_PREFIX, event.roomId)
   const now = Date.now()
+  // Every meta write expires like the rest of the room, so replaying old events (a new consumer group
+  // starts from the beginning) cannot pile up keys for rooms long gone.
+  const expireMeta = () => redis.expire(keys.meta, config.ROOM_TTL_SECONDS)
   switch (event.type) {
     case 'room.created': {
       const payload = EVENT_PAYLOADS['room.created'].safeParse(event.payload)
       if (payload.success) await redis.hSet(keys.meta, { filmId: payload.data.filmId, controlMode: payload.data.controlMode })
+      await expireMeta()
       return
     }
     case 'room.closed': {
       const reason = EVENT_PAYLOADS['room.closed'].safeParse(event.payload)
-      if (await redis.hSetNX(keys.meta, 'closed', '1')) {
+      const newlyClosed = await redis.hSetNX(keys.meta, 'closed', '1')
+      await expireMeta()
+      if (newlyClosed) {
         await roomLog.emit(event.roomId, { frame: { type: 'room.closed', at: now, reason: reason.success ? reason.data.reason : 'closed' } })
       }
       await hub.publishControl({ kind: 'close_room', roomId: event.roomId, code: CLOSE_CODES.roomClosed, reason: 'room closed' })
@@ -41,12 +47,14 @@ async function applyLifecycleEvent (app: FastifyInstance, event: EventEnvelope) 
       const previous = await redis.hGet(keys.meta, 'controlMode')
       if (previous === payload.data.controlMode) return
       await redis.hSet(keys.meta, 'controlMode', payload.data.controlMode)
+      await expireMeta()
       await roomLog.emit(event.roomId, { frame: { type: 'room.control_mode_changed', at: now, controlMode: payload.data.controlMode } })
       return
     }
     case 'host.changed': {
       const payload = EVENT_PAYLOADS['host.changed'].safeParse(event.payload)
       if (payload.success) await redis.hSet(keys.meta, 'hostId', payload.data.toUserId)
+      await expireMeta()
       return
     }
     case 'room.archived':

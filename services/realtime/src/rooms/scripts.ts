@@ -25,6 +25,9 @@ if ARGV[6] ~= '' then
   redis.call('EXPIRE', KEYS[4], ARGV[11])
 end
 local seq = redis.call('INCR', KEYS[1])
+-- The counter outlives the room's other keys by far (30 days), so a room's numbers never repeat
+-- while anyone could still hold them, and idle rooms still leave nothing behind for good.
+redis.call('EXPIRE', KEYS[1], 2592000)
 local frame = ''
 if ARGV[2] ~= '' then
   frame = '{"seq":' .. seq .. ',' .. string.sub(ARGV[2], 2)
