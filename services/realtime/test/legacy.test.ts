@@ -78,3 +78,17 @@ t.test('a bad ticket closes the socket', async (t) => {
   const stranger = new TestClient(`${base}/sync-player/ws?ticket=nope`)
   t.equal((await stranger.closed).code, 4001)
 })
+
+t.test('devices on different instances get each other\'s updates', async (t) => {
+  const other = await startApp(t, { ...config, INSTANCE_ID: 'other' })
+  const user = `u-${randomUUID()}`
+  const tv = await device(user)
+  t.teardown(() => tv.close())
+  t.same(await tv.next(() => true), { type_push_state: 'no_track_state' })
+  const laptop = new TestClient(`${other.base}/sync-player/ws?ticket=${await ticket(randomUUID(), { userId: user })}`)
+  t.teardown(() => laptop.close())
+  t.same(await laptop.next(() => true), { type_push_state: 'no_track_state' })
+  const queue = { type_push_state: 'new_tracks_queue', data: { tracks_queue: ['a', 'b'], queue_position: 1, time_state_update: 10 } }
+  laptop.send(queue)
+  t.same(await tv.next(() => true), queue, 'relayed across instances')
+})
