@@ -1,14 +1,27 @@
 import websocket from '@fastify/websocket'
+import { CLOSE_CODES } from '@watch-together/protocol'
 import { kafkaPlugin } from '@watch-together/kafka'
 import { basicsPlugin, loggerOptions } from '@watch-together/service-kit'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { WebSocket } from 'ws'
 import type { Config } from './config.js'
+import { lifecyclePlugin } from './kafka/lifecycle-consumer.js'
+import { outboxPlugin } from './kafka/outbox-publisher.js'
+import { legacySocketRoutes } from './legacy/legacy-socket.js'
+import { realtimePlugin } from './plugins/realtime.js'
 import { redisPlugin } from './plugins/redis.js'
+import { adminRoutes } from './routes/admin.js'
+import { roomSocketRoutes } from './routes/room-socket.js'
 
 export const SERVICE = 'realtime'
 
+export interface BuildOptions {
+  /** Tests turn the lifecycle consumer off where they do not need it (it joins a consumer group). */
+  consumeLifecycle?: boolean
+}
+
 /** Builds the realtime app; never listens (server.ts does), so tests build it and use inject/injectWS. */
-export async function buildApp (config: Config): Promise<FastifyInstance> {
+export async function buildApp (config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: loggerOptions(SERVICE, config.LOG_LEVEL), trustProxy: true })
   await app.register(basicsPlugin, { service: SERVICE, sentryDsn: config.SENTRY_DSN })
   await app.register(redisPlugin, { url: config.REDIS_URL })
@@ -18,7 +31,28 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     topics: [{ topic: config.KAFKA_TOPIC, partitions: 12 }],
     compress: true
   })
-  // permessage-deflate stays off: ws's own advice, it costs much CPU and memory per socket.
-  await app.register(websocket, { options: { maxPayload: config.WS_MAX_FRAME_BYTES, perMessageDeflate: false } })
+  // onClose hooks run in reverse: sockets close and write their last events (realtime), then the
+  // outbox flushes them to Kafka, then the Kafka and Redis clients close.
+  await app.register(outboxPlugin, { config })
+  await app.register(realtimePlugin, { config })
+  if (opts.consumeLifecycle ?? true) await app.register(lifecyclePlugin, { config })
+  await app.register(websocket, {
+    // permessage-deflate stays off: ws's own advice, it costs much CPU and memory per socket.
+    options: { maxPayload: config.WS_MAX_FRAME_BYTES, perMessageDeflate: false },
+    // Graceful shutdown: every socket is told the server is going away (1001).
+    preClose (done) {
+      for (const client of this.websocketServer.clients) client.close(CLOSE_CODES.goingAway, 'server shutting down')
+      done()
+    },
+    // Protocol errors (e.g. an oversized frame) were already answered by ws with a close code (1009);
+    // only sockets that are still open are cut.
+    errorHandler (error, socket, request) {
+      request.log.info({ err: error }, 'websocket error')
+      if (socket.readyState === WebSocket.OPEN) socket.terminate()
+    }
+  })
+  await app.register(roomSocketRoutes)
+  await app.register(legacySocketRoutes)
+  await app.register(adminRoutes, { config })
   return app
 }

@@ -1,15 +1,49 @@
+import { hostname } from 'node:os'
 import { TOPICS } from '@watch-together/protocol'
 import { baseConfigShape, hostPortList, intString, loadConfig, port } from '@watch-together/service-kit'
 import { z } from 'zod'
+
+const list = z.string().default('').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
 
 export const ConfigSchema = z.object({
   ...baseConfigShape,
   PORT: port(3002),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL').default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key and channel, so several deployments (or test files) share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/).default('rt'),
   KAFKA_BROKERS: hostPortList('127.0.0.1:9092'),
   KAFKA_TOPIC: z.string().min(1).default(TOPICS.events),
+  /** Consumer group reading room-api's lifecycle events (one group for all instances). */
+  KAFKA_GROUP_ID: z.string().min(1).default('realtime'),
+  /** HS256 secret shared with room-api, which signs the tickets. */
+  TICKET_SECRET: z.string().min(16, 'at least 16 characters'),
+  /** Bearer token for the admin endpoints (announcements); unset disables them. */
+  ADMIN_TOKEN: z.string().min(16).optional(),
+  /** Comma-separated browser origins allowed to connect; empty allows any (non-browser clients send none). */
+  ALLOWED_ORIGINS: list,
+  /** Names this process in logs and session events; defaults to host:pid. */
+  INSTANCE_ID: z.string().min(1).default(`${hostname()}:${process.pid}`),
   /** Larger websocket frames close the socket with 1009 (message too big). */
-  WS_MAX_FRAME_BYTES: intString(1024, 16 * 1024 * 1024).default(64 * 1024)
+  WS_MAX_FRAME_BYTES: intString(1024, 16 * 1024 * 1024).default(64 * 1024),
+  /** Server ping interval; a peer that has not answered the previous ping is dropped. */
+  WS_PING_INTERVAL_MS: intString(100, 600_000).default(30_000),
+  CHAT_MAX_LENGTH: intString(1, 10_000).default(1000),
+  /** Recent chat kept per room (and sent on join): the last N messages within 24 hours. */
+  CHAT_HISTORY_SIZE: intString(1, 1000).default(50),
+  /** Per-user chat limit: at most CHAT_RATE_MAX messages (and reactions) per CHAT_RATE_WINDOW_MS. */
+  CHAT_RATE_MAX: intString(1, 10_000).default(10),
+  CHAT_RATE_WINDOW_MS: intString(100, 3_600_000).default(10_000),
+  /** Longest a start waits for buffering members before playing anyway; 0 never waits. */
+  READY_WAIT_MS: intString(0, 60_000).default(8000),
+  /** Instance heartbeat; an instance silent for 3 beats has its connections counted out by the others. */
+  INSTANCE_HEARTBEAT_MS: intString(50, 600_000).default(10_000),
+  /** Recent room events kept for resume; an older `since` gets a full snapshot instead. */
+  ROOM_EVENTS_MAX: intString(10, 100_000).default(500),
+  /** Live room state expires this long after its last change (Redis TTL). */
+  ROOM_TTL_SECONDS: intString(60, 30 * 86_400).default(2 * 86_400),
+  /** Bound of the Kafka backlog stream: events held while Kafka is unreachable. */
+  OUTBOX_MAX_LEN: intString(1000, 100_000_000).default(1_000_000),
+  OUTBOX_BATCH_SIZE: intString(1, 10_000).default(500)
 })
 export type Config = z.infer<typeof ConfigSchema>
 

@@ -3,7 +3,7 @@ import { ConfigError } from '@watch-together/service-kit'
 import { readConfig } from '../src/config.js'
 
 t.test('defaults point at the local stack', async (t) => {
-  const config = readConfig({})
+  const config = readConfig({ TICKET_SECRET: 'a-secret-of-16-chars' })
   t.equal(config.PORT, 3002)
   t.equal(config.REDIS_URL, 'redis://127.0.0.1:6379')
   t.equal(config.WS_MAX_FRAME_BYTES, 65536)
@@ -13,9 +13,15 @@ t.test('a wrong value stops the service with the variable named', async (t) => {
   for (const [env, variable] of [
     [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],
     [{ WS_MAX_FRAME_BYTES: '12' }, 'WS_MAX_FRAME_BYTES'],
-    [{ KAFKA_BROKERS: '' }, 'KAFKA_BROKERS']
+    [{ KAFKA_BROKERS: '' }, 'KAFKA_BROKERS'],
+    [{ TICKET_SECRET: 'short' }, 'TICKET_SECRET']
   ] as const) {
-    const err = t.throws(() => readConfig(env)) as ConfigError
+    const err = t.throws(() => readConfig({ TICKET_SECRET: 'a-secret-of-16-chars', ...env })) as ConfigError
     t.same(err.variables, [variable], `${variable} named`)
   }
+})
+
+t.test('the ticket secret is required', async (t) => {
+  const err = t.throws(() => readConfig({})) as ConfigError
+  t.same(err.variables, ['TICKET_SECRET'])
 })

@@ -12,7 +12,7 @@ t.test('realtime writes and reads Redis through its client and reports ready', a
     await probe.connect()
     await probe.close()
   })
-  const app = await buildApp(readConfig({ REDIS_URL: stack.redisUrl, KAFKA_BROKERS: stack.kafkaBrokers.join(','), LOG_LEVEL: 'warn' }))
+  const app = await buildApp(readConfig({ REDIS_URL: stack.redisUrl, KAFKA_BROKERS: stack.kafkaBrokers.join(','), LOG_LEVEL: 'warn', TICKET_SECRET: 'test-ticket-secret-0123456789' }), { consumeLifecycle: false })
   t.teardown(() => app.close())
 
   const key = `${uniqueName('smoke')}:state`

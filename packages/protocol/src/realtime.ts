@@ -1,0 +1,184 @@
+import { z } from 'zod'
+import { ServerTime, UserId } from './common.js'
+import { ControlMode, MemberRole } from './event-types.js'
+
+/**
+ * The realtime websocket protocol (path `/rooms/:roomId/ws?ticket=JWT[&since=SEQ]`).
+ * Client frames are commands (imperative `area.verb`), server frames are events (past tense).
+ * Every time is the server's clock in epoch ms. Frames that change a room carry the room's
+ * sequence number `seq`, the same number its Kafka event carries.
+ */
+
+// ---- close codes (sent before any room data when the connection is refused) ----
+export const CLOSE_CODES = {
+  /** Ticket missing, malformed or with a bad signature / audience. */
+  ticketInvalid: 4001,
+  ticketExpired: 4002,
+  /** The ticket was issued for another room than the path names. */
+  wrongRoom: 4003,
+  originNotAllowed: 4004,
+  /** The room was closed by room-api (room.closed). */
+  roomClosed: 4010,
+  /** The member was removed from the room (member.left with reason removed). */
+  memberRemoved: 4011,
+  /** Standard codes used as is: 1001 server going away (shutdown), 1009 frame too big. */
+  goingAway: 1001,
+  tooBig: 1009
+} as const
+
+// ---- error codes in `error` and `player.command_rejected` frames ----
+export const RealtimeErrorCode = z.enum([
+  'RT_BAD_JSON', 'RT_BINARY_FRAME', 'RT_UNKNOWN_TYPE', 'RT_INVALID_FRAME', 'RT_TEXT_TOO_LONG',
+  'RT_STALE_VERSION', 'RT_NOT_ALLOWED', 'RT_INVALID_INDEX', 'RT_RATE_LIMITED', 'RT_MESSAGE_NOT_FOUND',
+  'RT_INTERNAL'
+])
+export type RealtimeErrorCode = z.infer<typeof RealtimeErrorCode>
+
+/** The authoritative player state of a room; the current position is derived, never streamed. */
+export const PlayerState = z.object({
+  /** Film / item ids in play order, and the index of the current one. */
+  queue: z.array(z.string()),
+  index: z.number().int().nonnegative(),
+  itemId: z.string().nullable(),
+  playing: z.boolean(),
+  /** Position at `refAt`; while playing, now = positionMs + (serverNow − refAt) × rate. */
+  positionMs: z.number().nonnegative(),
+  /** Server ms. May lie slightly ahead (lead time): clients start playing at that instant. */
+  refAt: ServerTime,
+  rate: z.number().positive(),
+  version: z.number().int().nonnegative(),
+  /** The last member to act (the one others follow). */
+  leaderId: UserId.nullable(),
+  /**
+   * Set while a start (play, seek or item change while playing) waits for buffering members:
+   * `playing` is false until everyone is ready or this server time passes, whichever comes first.
+   */
+  waitingUntil: ServerTime.nullable().optional()
+})
+export type PlayerState = z.infer<typeof PlayerState>
+
+const ref = z.string().max(64).optional()
+const version = z.number().int().nonnegative()
+const itemIds = z.array(z.string().min(1).max(128)).max(500)
+/** Optional lead time (ms) before play / seek take effect, so every client starts on one instant. */
+const leadMs = z.number().int().min(0).max(5000).optional()
+
+// ---- client → server ----
+export const ClockPingFrame = z.object({ type: z.literal('clock.ping'), ref, clientSentAt: z.number() })
+export const PlayerPlayFrame = z.object({ type: z.literal('player.play'), ref, version, leadMs })
+export const PlayerPauseFrame = z.object({ type: z.literal('player.pause'), ref, version })
+export const PlayerSeekFrame = z.object({ type: z.literal('player.seek'), ref, version, positionMs: z.number().nonnegative().max(1e9), leadMs })
+export const PlayerSetRateFrame = z.object({ type: z.literal('player.set_rate'), ref, version, rate: z.number().min(0.25).max(4) })
+export const PlayerNextFrame = z.object({ type: z.literal('player.next'), ref, version })
+export const PlayerPreviousFrame = z.object({ type: z.literal('player.previous'), ref, version })
+export const PlayerJumpFrame = z.object({ type: z.literal('player.jump'), ref, version, index: z.number().int().nonnegative() })
+export const PlayerReplaceQueueFrame = z.object({ type: z.literal('player.replace_queue'), ref, version, items: itemIds, index: z.number().int().nonnegative().optional() })
+export const PlayerAppendQueueFrame = z.object({ type: z.literal('player.append_queue'), ref, version, items: itemIds.min(1) })
+export const ChatSendFrame = z.object({
+  type: z.literal('chat.send'),
+  ref,
+  /** Chosen by the client; a retry with the same id returns the stored message instead of a duplicate. */
+  clientMessageId: z.string().min(1).max(64),
+  /** Plain text; its length limit is the server's CHAT_MAX_LENGTH (RT_TEXT_TOO_LONG). */
+  text: z.string().min(1),
+  /** The sender's own video position; when absent the server derives it from the room state. */
+  positionMs: z.number().nonnegative().optional()
+})
+export const ChatReactFrame = z.object({ type: z.literal('chat.react'), ref, messageId: z.string().min(1).max(64), emoji: z.string().min(1).max(32) })
+export const ChatTypingFrame = z.object({ type: z.literal('chat.set_typing'), ref, typing: z.boolean() })
+export const BufferingReportFrame = z.object({
+  type: z.literal('buffering.report'),
+  ref,
+  buffering: z.boolean(),
+  /** false = never make the room wait for me (e.g. a slow connection that would stall everyone). Default true. */
+  waitForMe: z.boolean().optional()
+})
+
+export const ClientFrame = z.discriminatedUnion('type', [
+  ClockPingFrame, PlayerPlayFrame, PlayerPauseFrame, PlayerSeekFrame, PlayerSetRateFrame, PlayerNextFrame,
+  PlayerPreviousFrame, PlayerJumpFrame, PlayerReplaceQueueFrame, PlayerAppendQueueFrame, ChatSendFrame,
+  ChatReactFrame, ChatTypingFrame, BufferingReportFrame
+])
+export type ClientFrame = z.infer<typeof ClientFrame>
+export const CLIENT_FRAME_TYPES: readonly string[] = ClientFrame.options.map((o) => o.shape.type.value)
+
+export const PLAYER_COMMANDS = ['play', 'pause', 'seek', 'set_rate', 'next', 'previous', 'jump', 'replace_queue', 'append_queue'] as const
+export type PlayerCommand = typeof PLAYER_COMMANDS[number]
+export type PlayerFrame = Extract<ClientFrame, { type: `player.${string}` }>
+
+// ---- server → client ----
+export const Actor = z.object({ userId: UserId, name: z.string() })
+export const Member = z.object({ userId: UserId, name: z.string(), role: MemberRole, online: z.boolean() })
+export type Member = z.infer<typeof Member>
+export const ChatMessage = z.object({
+  messageId: z.string(),
+  clientMessageId: z.string(),
+  userId: UserId,
+  name: z.string(),
+  text: z.string(),
+  positionMs: z.number().nonnegative(),
+  at: ServerTime,
+  /** emoji → user ids who reacted. */
+  reactions: z.record(z.string(), z.array(UserId))
+})
+export type ChatMessage = z.infer<typeof ChatMessage>
+
+/** Fields of every frame that changes the room: its place in the room's order and server time. */
+const sequenced = { seq: z.number().int().positive(), at: ServerTime }
+
+export const PlayerStateChangedFrame = z.object({
+  type: z.literal('player.state_changed'),
+  ...sequenced,
+  ref,
+  command: z.enum(PLAYER_COMMANDS),
+  /** null when the server itself started playback after waiting for buffering members. */
+  actor: Actor.nullable(),
+  state: PlayerState
+})
+export const PresenceJoinedFrame = z.object({ type: z.literal('presence.joined'), ...sequenced, member: Member })
+export const PresenceLeftFrame = z.object({ type: z.literal('presence.left'), ...sequenced, userId: UserId })
+export const ChatMessageSentFrame = z.object({ type: z.literal('chat.message_sent'), ...sequenced, ref, message: ChatMessage })
+export const ChatReactionAddedFrame = z.object({ type: z.literal('chat.reaction_added'), ...sequenced, messageId: z.string(), emoji: z.string(), userId: UserId })
+export const BufferingChangedFrame = z.object({ type: z.literal('buffering.changed'), ...sequenced, userId: UserId, buffering: z.boolean(), itemId: z.string().nullable() })
+export const AnnouncementSentFrame = z.object({ type: z.literal('announcement.sent'), ...sequenced, text: z.string(), scope: z.enum(['room', 'all']) })
+export const ControlModeChangedFrame = z.object({ type: z.literal('room.control_mode_changed'), ...sequenced, controlMode: ControlMode })
+export const RoomClosedFrame = z.object({ type: z.literal('room.closed'), ...sequenced, reason: z.string() })
+
+/** Room events: stored in the room's recent-events stream, replayed on resume. */
+export const RoomEventFrame = z.discriminatedUnion('type', [
+  PlayerStateChangedFrame, PresenceJoinedFrame, PresenceLeftFrame, ChatMessageSentFrame, ChatReactionAddedFrame,
+  BufferingChangedFrame, AnnouncementSentFrame, ControlModeChangedFrame, RoomClosedFrame
+])
+export type RoomEventFrame = z.infer<typeof RoomEventFrame>
+
+export const SessionReadyFrame = z.object({
+  type: z.literal('session.ready'),
+  connectionId: z.string(),
+  you: Actor.extend({ role: MemberRole }),
+  serverTime: ServerTime,
+  controlMode: ControlMode,
+  /** The room's latest seq when this frame was built; later frames continue from it. */
+  seq: z.number().int().nonnegative(),
+  /** True when `since` was honoured: the missed room events follow this frame, in order. */
+  resumed: z.boolean(),
+  state: PlayerState,
+  members: z.array(Member),
+  /** Recent chat (last N within 24 h), oldest first; empty when resumed. */
+  chat: z.array(ChatMessage)
+})
+export const ClockRepliedFrame = z.object({
+  type: z.literal('clock.replied'), ref, clientSentAt: z.number(), serverReceivedAt: ServerTime, serverSentAt: ServerTime
+})
+export const PlayerCommandRejectedFrame = z.object({
+  type: z.literal('player.command_rejected'), ref, command: z.enum(PLAYER_COMMANDS), code: RealtimeErrorCode, message: z.string(), state: PlayerState
+})
+export const ChatTypingChangedFrame = z.object({ type: z.literal('chat.typing_changed'), userId: UserId, name: z.string(), typing: z.boolean() })
+export const ErrorFrame = z.object({
+  type: z.literal('error'), ref, code: RealtimeErrorCode, message: z.string(), path: z.string().optional(), retryAfterMs: z.number().optional()
+})
+
+export const ServerFrame = z.discriminatedUnion('type', [
+  ...RoomEventFrame.options, SessionReadyFrame, ClockRepliedFrame, PlayerCommandRejectedFrame, ChatTypingChangedFrame, ErrorFrame
+])
+export type ServerFrame = z.infer<typeof ServerFrame>
+export * from './realtime-legacy.js'

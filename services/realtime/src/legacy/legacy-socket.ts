@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto'
+import { LEGACY_INVALID_FORMAT, LEGACY_NO_TRACK_STATE, LegacyState, parseLegacyMessage } from '@watch-together/protocol'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { WebSocket } from 'ws'
+import { globalKeys } from '../rooms/keys.js'
+import { scriptRunner } from '../rooms/scripts.js'
+import { originAllowed } from '../routes/room-socket.js'
+import { verifyTicket } from '../ticket.js'
+import { applyLegacy } from './legacy-state.js'
+
+/**
+ * Compare-and-set of a user's state, and the relay to the user's other devices, in one step:
+ * KEYS: state; ARGV: expected JSON ('' = none), new JSON, channel, relay message, ttl.
+ */
+const LEGACY_CAS = `
+local current = redis.call('GET', KEYS[1]) or ''
+if current ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[5])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1
+`
+const STATE_TTL_SECONDS = 30 * 86_400
+
+type LegacyRequest = FastifyRequest<{ Querystring: { ticket?: string } }>
+
+/**
+ * GET /sync-player/ws?ticket=JWT — the original multi-device protocol (seeds/000), per user:
+ * the ticket's `sub` is the user, its room is ignored. Every accepted update is relayed, as sent,
+ * to the user's other devices on any instance.
+ */
+export async function legacySocketRoutes (app: FastifyInstance) {
+  const rt = app.realtime
+  const keys = globalKeys(rt.config.REDIS_PREFIX)
+  const cas = scriptRunner(rt.redis, LEGACY_CAS)
+  const secret = new TextEncoder().encode(rt.config.TICKET_SECRET)
+  const devices = new Map<string, Map<string, WebSocket>>()
+
+  function onRelay (userId: string, message: string) {
+    const { from, raw } = JSON.parse(message) as { from: string, raw: string }
+    for (const [id, socket] of devices.get(userId) ?? []) {
+      if (id !== from && socket.readyState === WebSocket.OPEN) { socket.send(raw); rt.metrics.framesOut.inc() }
+    }
+  }
+
+  app.get('/sync-player/ws', { websocket: true }, (socket: WebSocket, request: LegacyRequest) => {
+    rt.metrics.connections.inc({ protocol: 'sync_player' })
+    rt.watch(socket)
+    const deviceId = randomUUID()
+    let userId: string | undefined
+    let chain: Promise<unknown> = Promise.resolve()
+    const early: string[] = []
+    const send = (frame: object) => { if (socket.readyState === WebSocket.OPEN) { socket.send(JSON.stringify(frame)); rt.metrics.framesOut.inc() } }
+
+    async function readState (): Promise<{ raw: string, state: LegacyState | null }> {
+      const raw = await rt.redis.get(keys.legacyState(userId!)) ?? ''
+      const parsed = raw ? LegacyState.safeParse(JSON.parse(raw)) : null
+      return { raw, state: parsed?.success ? parsed.data : null }
+    }
+
+    async function handle (text: string) {
+      let json: unknown
+      try { json = JSON.parse(text) } catch { return send(LEGACY_INVALID_FORMAT) }
+      const msg = parseLegacyMessage(json)
+      if (!msg) return send(LEGACY_INVALID_FORMAT)
+      rt.metrics.framesIn.inc({ type: `sync_player.${msg.type}` })
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const { raw, state } = await readState()
+        if (msg.type === 'get_player_state') return send(state ?? LEGACY_NO_TRACK_STATE)
+        const next = applyLegacy(state, msg)
+        if (next.kind !== 'state') return send(next.kind === 'invalid_format' ? LEGACY_INVALID_FORMAT : LEGACY_NO_TRACK_STATE)
+        const relay = JSON.stringify({ from: deviceId, raw: text })
+        const stored = await cas([keys.legacyState(userId!)], [raw, JSON.stringify(next.state), keys.legacyChannel(userId!), relay, String(STATE_TTL_SECONDS)])
+        if (stored === 1) return
+      }
+    }
+
+    const enqueue = (text: string) => {
+      chain = chain.then(() => handle(text)).catch((err: Error) => {
+        request.log.error({ err }, 'sync-player message failed')
+        send(LEGACY_INVALID_FORMAT)
+      })
+    }
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      const text = isBinary ? '' : data.toString('utf8')
+      if (userId) enqueue(text)
+      else if (early.length < 32) early.push(text)
+    })
+    socket.on('close', () => {
+      rt.metrics.connections.dec({ protocol: 'sync_player' })
+      const user = userId
+      if (!user) return
+      const mine = devices.get(user)
+      mine?.delete(deviceId)
+      if (mine?.size === 0) {
+        devices.delete(user)
+        rt.subscriber.unsubscribe(keys.legacyChannel(user)).catch(() => {})
+      }
+    })
+
+    const start = async () => {
+      if (!originAllowed(rt.config.ALLOWED_ORIGINS, request)) return socket.close(4004, 'origin not allowed')
+      const check = await verifyTicket(request.query.ticket, secret, null)
+      if (!check.ok) return socket.close(check.code, check.reason)
+      if (socket.readyState !== WebSocket.OPEN) return
+      const user = check.claims.sub
+      let mine = devices.get(user)
+      if (!mine) {
+        mine = new Map()
+        devices.set(user, mine)
+        await rt.subscriber.subscribe(keys.legacyChannel(user), (message) => onRelay(user, message))
+      }
+      mine.set(deviceId, socket)
+      userId = user
+      // On connect the device gets the current state, or no_track_state when there is none yet.
+      chain = chain.then(async () => { send((await readState()).state ?? LEGACY_NO_TRACK_STATE) })
+      for (const text of early.splice(0)) enqueue(text)
+    }
+    start().catch((err: Error) => {
+      request.log.error({ err }, 'sync-player set-up failed')
+      socket.close(1011, 'internal error')
+    })
+  })
+}

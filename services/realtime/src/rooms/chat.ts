@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto'
+import type { ChatMessage, ClientFrame } from '@watch-together/protocol'
+import type { Realtime, Session } from './context.js'
+import { roomKeys } from './keys.js'
+import { currentPosition } from './player-state.js'
+
+type ChatSend = Extract<ClientFrame, { type: 'chat.send' }>
+type ChatReact = Extract<ClientFrame, { type: 'chat.react' }>
+
+async function limited (rt: Realtime, session: Session, ref: string | undefined) {
+  const retryAfterMs = await rt.chatLimiter(roomKeys(rt.config.REDIS_PREFIX, session.claims.room).rate(session.claims.sub))
+  if (retryAfterMs === 0) return false
+  rt.metrics.frameErrors.inc({ code: 'RT_RATE_LIMITED' })
+  session.error('RT_RATE_LIMITED', `too many messages; at most ${rt.config.CHAT_RATE_MAX} per ${rt.config.CHAT_RATE_WINDOW_MS} ms`, { ref, retryAfterMs })
+  return true
+}
+
+/**
+ * A chat message: plain text (stored and sent as given; clients render it inert), the sender's
+ * video position attached, kept in the room's recent history. A retry with the same
+ * clientMessageId gets the stored message back instead of a second copy.
+ */
+export async function handleChatSend (rt: Realtime, session: Session, frame: ChatSend) {
+  const { room: roomId, sub: userId, name } = session.claims
+  if (frame.text.length > rt.config.CHAT_MAX_LENGTH) {
+    return session.error('RT_TEXT_TOO_LONG', `text is ${frame.text.length} characters, at most ${rt.config.CHAT_MAX_LENGTH}`, { ref: frame.ref, path: 'text' })
+  }
+  const keys = roomKeys(rt.config.REDIS_PREFIX, roomId)
+  const messageId = randomUUID()
+  const clientKey = `${userId}\u0000${frame.clientMessageId}`
+  const claimed = await rt.redis.hSetNX(keys.chatClientIds, clientKey, messageId)
+  if (!claimed) {
+    const existingId = await rt.redis.hGet(keys.chatClientIds, clientKey)
+    const stored = existingId ? await rt.redis.hGet(keys.chat, existingId) : null
+    // The first attempt may still be in flight; its own broadcast will reach the sender.
+    if (stored) session.reply(JSON.parse(stored))
+    return
+  }
+  await rt.redis.expire(keys.chatClientIds, 86_400)
+  if (await limited(rt, session, frame.ref)) {
+    await rt.redis.hDel(keys.chatClientIds, clientKey)
+    return
+  }
+  const now = Date.now()
+  const positionMs = frame.positionMs ?? currentPosition(await rt.store.state(roomId, now), now)
+  const message: ChatMessage = {
+    messageId, clientMessageId: frame.clientMessageId, userId, name, text: frame.text, positionMs, at: now, reactions: {}
+  }
+  await rt.roomLog.emit(roomId, {
+    frame: { type: 'chat.message_sent', at: now, ...(frame.ref ? { ref: frame.ref } : {}), message },
+    event: {
+      type: 'chat.message_sent',
+      userId,
+      at: now,
+      payload: { messageId, clientMessageId: frame.clientMessageId, name, text: frame.text, positionMs }
+    },
+    chatMessageId: messageId
+  })
+}
+
+/** An emoji reaction on a recent message; reacting twice with the same emoji changes nothing. */
+export async function handleChatReact (rt: Realtime, session: Session, frame: ChatReact) {
+  const { room: roomId, sub: userId } = session.claims
+  const keys = roomKeys(rt.config.REDIS_PREFIX, roomId)
+  if (!await rt.redis.hExists(keys.chat, frame.messageId)) {
+    return session.error('RT_MESSAGE_NOT_FOUND', 'no recent message with that id', { ref: frame.ref, path: 'messageId' })
+  }
+  if (await limited(rt, session, frame.ref)) return
+  const added = await rt.redis.hSetNX(keys.reactions, `${frame.messageId}\u0000${frame.emoji}\u0000${userId}`, '1')
+  if (!added) return
+  await rt.redis.expire(keys.reactions, 86_400)
+  const now = Date.now()
+  await rt.roomLog.emit(roomId, {
+    frame: { type: 'chat.reaction_added', at: now, messageId: frame.messageId, emoji: frame.emoji, userId },
+    event: { type: 'chat.reaction_added', userId, at: now, payload: { messageId: frame.messageId, emoji: frame.emoji } }
+  })
+}
+
+export async function handleTyping (rt: Realtime, session: Session, typing: boolean) {
+  const { room, sub, name } = session.claims
+  await rt.hub.publishEphemeral(room, { type: 'chat.typing_changed', userId: sub, name, typing })
+}

@@ -1,0 +1,40 @@
+import type { RealtimeErrorCode, TicketClaims } from '@watch-together/protocol'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from '../config.js'
+import type { RealtimeMetrics } from '../metrics.js'
+import type { RedisClient } from '../plugins/redis.js'
+import type { Conn, Hub } from './hub.js'
+import type { InstanceRegistry } from './instance-registry.js'
+import type { Presence } from './presence.js'
+import type { ReadyWait } from './ready-wait.js'
+import type { RoomLog } from './room-log.js'
+import type { RoomStore } from './room-store.js'
+
+/** What the frame handlers need, built once per app (plugins/realtime.ts). */
+export interface Realtime {
+  config: Config
+  redis: RedisClient
+  /** The connection in subscribe mode (pub/sub), shared by the hub and the legacy protocol. */
+  subscriber: RedisClient
+  log: FastifyBaseLogger
+  roomLog: RoomLog
+  store: RoomStore
+  hub: Hub
+  presence: Presence
+  metrics: RealtimeMetrics
+  readyWait: ReadyWait
+  registry: InstanceRegistry
+  /** 0 when allowed, else ms until allowed again. */
+  chatLimiter: (key: string) => Promise<number>
+}
+
+/** One authenticated socket in a room. */
+export interface Session {
+  conn: Conn
+  claims: TicketClaims
+  connectionId: string
+  buffering: boolean
+  /** Sends a frame to this socket only. */
+  reply (frame: object): void
+  error (code: RealtimeErrorCode, message: string, extra?: { ref?: string | undefined, path?: string, retryAfterMs?: number }): void
+}

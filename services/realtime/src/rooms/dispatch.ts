@@ -1,0 +1,66 @@
+import { CLIENT_FRAME_TYPES, ClientFrame } from '@watch-together/protocol'
+import { handleChatReact, handleChatSend, handleTyping } from './chat.js'
+import type { Realtime, Session } from './context.js'
+import { handlePlayerCommand } from './player-commands.js'
+
+/**
+ * Parses one incoming websocket message and runs its command. Every failure becomes an error
+ * frame with a stable code; nothing here throws to the socket.
+ */
+export async function dispatchFrame (rt: Realtime, session: Session, data: Buffer, isBinary: boolean, receivedAt: number) {
+  if (isBinary) return session.error('RT_BINARY_FRAME', 'binary frames are not accepted; send JSON text')
+  let json: unknown
+  try {
+    json = JSON.parse(data.toString('utf8'))
+  } catch {
+    return session.error('RT_BAD_JSON', 'the frame is not valid JSON')
+  }
+  const type = (json as { type?: unknown } | null)?.type
+  // The ref is echoed only when it is itself valid, so error frames always match their schema.
+  const rawRef = (json as { ref?: unknown } | null)?.ref
+  const ref = typeof rawRef === 'string' && rawRef.length <= 64 ? rawRef : undefined
+  if (typeof type !== 'string' || !CLIENT_FRAME_TYPES.includes(type)) {
+    return session.error('RT_UNKNOWN_TYPE', `unknown frame type ${JSON.stringify(type ?? null)}`, { ref, path: 'type' })
+  }
+  const parsed = ClientFrame.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    return session.error('RT_INVALID_FRAME', issue?.message ?? 'invalid frame', { ref, path: issue?.path.map(String).join('.') })
+  }
+  const frame = parsed.data
+  rt.metrics.framesIn.inc({ type: frame.type })
+  switch (frame.type) {
+    case 'clock.ping':
+      return session.reply({ type: 'clock.replied', ref: frame.ref, clientSentAt: frame.clientSentAt, serverReceivedAt: receivedAt, serverSentAt: Date.now() })
+    case 'chat.send':
+      return await handleChatSend(rt, session, frame)
+    case 'chat.react':
+      return await handleChatReact(rt, session, frame)
+    case 'chat.set_typing':
+      return await handleTyping(rt, session, frame.typing)
+    case 'buffering.report':
+      return await reportBuffering(rt, session, frame.buffering, frame.waitForMe)
+    default:
+      return await handlePlayerCommand(rt, session, frame)
+  }
+}
+
+/**
+ * A member's buffering / ready report. It is shown to the room and recorded, but never turned
+ * into a room-wide pause: one stalled member must not stop everyone.
+ */
+export async function reportBuffering (rt: Realtime, session: Session, buffering: boolean, waitForMe?: boolean) {
+  const { room, sub } = session.claims
+  if (session.buffering === buffering) {
+    if (waitForMe !== undefined) await rt.readyWait.report(room, sub, buffering, waitForMe)
+    return
+  }
+  session.buffering = buffering
+  const now = Date.now()
+  const itemId = (await rt.store.state(room, now)).itemId
+  await rt.roomLog.emit(room, {
+    frame: { type: 'buffering.changed', at: now, userId: sub, buffering, itemId },
+    event: { type: buffering ? 'buffering.started' : 'buffering.ended', userId: sub, at: now, payload: { itemId } }
+  })
+  await rt.readyWait.report(room, sub, buffering, waitForMe)
+}

@@ -1,0 +1,41 @@
+/**
+ * Every Redis key and channel the service uses, in one place. One room's keys share the
+ * `{roomId}` hash tag so the Lua scripts touching them stay on one Redis Cluster slot;
+ * the outbox is global (scripts that write it need a single Redis, which is what we run).
+ */
+export function roomKeys (prefix: string, roomId: string) {
+  const base = `${prefix}:room:{${roomId}}`
+  return {
+    state: `${base}:state`,
+    meta: `${base}:meta`,
+    seq: `${base}:seq`,
+    events: `${base}:events`,
+    members: `${base}:members`,
+    conns: `${base}:conns`,
+    chat: `${base}:chat`,
+    chatRecent: `${base}:chat:recent`,
+    reactions: `${base}:chat:reactions`,
+    /** Members currently buffering, and members who asked never to be waited for. */
+    buffering: `${base}:buffering`,
+    noWait: `${base}:no-wait`,
+    chatClientIds: `${base}:chat:client-ids`,
+    rate: (userId: string) => `${base}:rate:${userId}`,
+    /** Users removed from the room (member.left reason removed): their tickets no longer connect. */
+    removed: `${base}:removed`,
+    channel: `${base}:channel`
+  }
+}
+export type RoomKeys = ReturnType<typeof roomKeys>
+
+export function globalKeys (prefix: string) {
+  return {
+    activeRooms: `${prefix}:rooms:active`,
+    outbox: `${prefix}:outbox`,
+    outboxLock: `${prefix}:outbox:lock`,
+    /** Instance-wide commands (close a room's sockets, kick a member) from whichever instance consumed the event. */
+    control: `${prefix}:control`,
+    legacyState: (userId: string) => `${prefix}:legacy:{${userId}}:state`,
+    legacyChannel: (userId: string) => `${prefix}:legacy:{${userId}}:channel`
+  }
+}
+export type GlobalKeys = ReturnType<typeof globalKeys>

@@ -1,0 +1,62 @@
+import type { PlayerCommand, PlayerFrame, PlayerState } from '@watch-together/protocol'
+import type { Realtime, Session } from './context.js'
+import { applyCommand } from './player-state.js'
+
+const KEEPS_WAIT = new Set<PlayerCommand>(['set_rate', 'append_queue'])
+
+function isHost (rt: Realtime, session: Session, hostId: string | null) {
+  return hostId ? hostId === session.claims.sub : session.claims.role === 'host'
+}
+
+/**
+ * Applies a player command: checks the version it was based on and the control mode, computes
+ * the next state, and stores + broadcasts it with a compare-and-set. A lost race re-reads the
+ * state, so the command then fails as stale instead of overriding the newer change.
+ */
+export async function handlePlayerCommand (rt: Realtime, session: Session, frame: PlayerFrame) {
+  const roomId = session.claims.room
+  const command = frame.type.slice('player.'.length) as PlayerCommand
+  const reject = (code: 'RT_STALE_VERSION' | 'RT_NOT_ALLOWED' | 'RT_INVALID_INDEX' | 'RT_INVALID_FRAME', message: string, state: PlayerState) => {
+    rt.metrics.frameErrors.inc({ code })
+    session.reply({ type: 'player.command_rejected', ref: frame.ref, command, code, message, state })
+  }
+
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const now = Date.now()
+    const [state, meta] = await Promise.all([rt.store.state(roomId, now), rt.store.meta(roomId)])
+    if (meta.controlMode === 'host_only' && !isHost(rt, session, meta.hostId)) {
+      return reject('RT_NOT_ALLOWED', 'only the host controls playback in this room', state)
+    }
+    if (frame.version !== state.version) {
+      return reject('RT_STALE_VERSION', `command based on version ${frame.version}, the room is at ${state.version}`, state)
+    }
+    const result = applyCommand(state, frame, session.claims.sub, now)
+    if (!result.ok) return reject(result.code as 'RT_INVALID_INDEX', result.message, state)
+    // Rate and queue additions leave a pending wait as it is; pause ends it; starts may begin one.
+    const next = KEEPS_WAIT.has(command)
+      ? result.state
+      : await rt.readyWait.holdIfStalled(roomId, result.state, command !== 'pause', now)
+    const emitted = await rt.roomLog.emit(roomId, {
+      frame: {
+        type: 'player.state_changed',
+        at: now,
+        ...(frame.ref ? { ref: frame.ref } : {}),
+        command,
+        actor: { userId: session.claims.sub, name: session.claims.name },
+        state: next
+      },
+      event: {
+        type: 'player.command_applied',
+        userId: session.claims.sub,
+        at: now,
+        payload: { command, version: next.version, state: next }
+      },
+      cas: { expectedVersion: state.version, state: next }
+    })
+    if (emitted.ok) {
+      rt.readyWait.scheduleDeadline(roomId, next)
+      return
+    }
+  }
+  session.error('RT_INTERNAL', 'the room is too busy, try again', { ref: frame.ref })
+}

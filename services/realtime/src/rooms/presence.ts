@@ -1,0 +1,60 @@
+import type { Member, TicketClaims } from '@watch-together/protocol'
+import type { RedisClient } from '../plugins/redis.js'
+import { globalKeys, roomKeys } from './keys.js'
+import type { RoomLog } from './room-log.js'
+
+/**
+ * Who is in a room: members (everyone who connected, by user) and their open connections,
+ * counted across instances in Redis. A user's first connection is `presence.joined`, their
+ * last one `presence.left`; every connection is a session.connected / disconnected event.
+ */
+export function createPresence (
+  redis: RedisClient, log: RoomLog, prefix: string, instance: string, ttlSeconds: number,
+  onMemberLeft: (roomId: string, userId: string) => Promise<void>
+) {
+  const global = globalKeys(prefix)
+
+  async function connect (claims: TicketClaims, connectionId: string, now: number) {
+    const keys = roomKeys(prefix, claims.room)
+    const [, , userConns, total] = await redis.multi()
+      .hSet(keys.members, claims.sub, JSON.stringify({ name: claims.name, role: claims.role }))
+      // The ticket seeds the control mode; room.control_mode_changed events overwrite it.
+      .hSetNX(keys.meta, 'controlMode', claims.controlMode)
+      .hIncrBy(keys.conns, claims.sub, 1)
+      .hIncrBy(keys.meta, 'connections', 1)
+      .sAdd(global.activeRooms, claims.room)
+      .expire(keys.members, ttlSeconds)
+      .expire(keys.conns, ttlSeconds)
+      .expire(keys.meta, ttlSeconds)
+      .exec() as unknown as [number, number, number, number]
+    const member: Member = { userId: claims.sub, name: claims.name, role: claims.role, online: true }
+    const payload = { connectionId, instance, name: claims.name }
+    await log.emit(claims.room, {
+      ...(userConns === 1 ? { frame: { type: 'presence.joined', at: now, member } } : {}),
+      event: { type: 'session.connected', userId: claims.sub, at: now, payload }
+    })
+    return { total }
+  }
+
+  async function disconnect (claims: TicketClaims, connectionId: string, now: number) {
+    const keys = roomKeys(prefix, claims.room)
+    const [userConns, total] = await redis.multi()
+      .hIncrBy(keys.conns, claims.sub, -1)
+      .hIncrBy(keys.meta, 'connections', -1)
+      .exec() as unknown as [number, number]
+    const payload = { connectionId, instance, name: claims.name }
+    await log.emit(claims.room, {
+      ...(userConns <= 0 ? { frame: { type: 'presence.left', at: now, userId: claims.sub } } : {}),
+      event: { type: 'session.disconnected', userId: claims.sub, at: now, payload }
+    })
+    if (userConns < 0) await redis.hSet(keys.conns, claims.sub, 0)
+    if (userConns <= 0) await onMemberLeft(claims.room, claims.sub)
+    if (total <= 0) {
+      await redis.multi().sRem(global.activeRooms, claims.room).hSet(keys.meta, 'connections', 0).exec()
+      await log.emit(claims.room, { event: { type: 'room.emptied', userId: null, at: now, payload: {} } })
+    }
+  }
+
+  return { connect, disconnect }
+}
+export type Presence = ReturnType<typeof createPresence>

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto'
+import { EVENT_SCHEMA_VERSION, type EventPayload, type EventType, type PlayerState } from '@watch-together/protocol'
+import type { RedisClient } from '../plugins/redis.js'
+import { globalKeys, roomKeys } from './keys.js'
+import { EMIT_SCRIPT, scriptRunner } from './scripts.js'
+
+export interface RoomLogOptions {
+  prefix: string
+  eventsMaxLen: number
+  outboxMaxLen: number
+  chatHistorySize: number
+  ttlSeconds: number
+}
+
+export interface EmitInput<T extends EventType = EventType> {
+  /** The frame for the room's members, without seq (added atomically); absent for Kafka-only events. */
+  frame?: Record<string, unknown> & { type: string, at: number }
+  /** The Kafka event; its envelope gets the same seq as the frame. */
+  event?: { type: T, userId: string | null, at: number, payload: EventPayload<T> }
+  /** Compare-and-set of the player state: stored only if the version is still `expectedVersion`. */
+  cas?: { expectedVersion: number, state: PlayerState }
+  /** Stores the frame as this chat message in the room's recent history. */
+  chatMessageId?: string
+}
+
+export type EmitResult = { ok: true, seq: number, frame: string } | { ok: false, current: string }
+
+/** Appends events to rooms: the one writer of seq, recent events, outbox and fan-out (see EMIT_SCRIPT). */
+export function createRoomLog (redis: RedisClient, opts: RoomLogOptions) {
+  const run = scriptRunner(redis, EMIT_SCRIPT)
+  const global = globalKeys(opts.prefix)
+
+  async function emit<T extends EventType> (roomId: string, input: EmitInput<T>): Promise<EmitResult> {
+    const keys = roomKeys(opts.prefix, roomId)
+    const event = input.event
+      ? JSON.stringify({
+        id: randomUUID(),
+        type: input.event.type,
+        roomId,
+        userId: input.event.userId,
+        at: input.event.at,
+        v: EVENT_SCHEMA_VERSION,
+        source: 'realtime',
+        payload: input.event.payload
+      })
+      : ''
+    const reply = await run(
+      [keys.seq, keys.events, global.outbox, keys.state, keys.chat, keys.chatRecent],
+      [
+        keys.channel,
+        input.frame ? JSON.stringify(input.frame) : '',
+        event,
+        String(opts.eventsMaxLen),
+        String(opts.outboxMaxLen),
+        input.cas ? String(input.cas.expectedVersion) : '',
+        input.cas ? JSON.stringify(input.cas.state) : '',
+        input.cas ? String(input.cas.state.version) : '',
+        input.chatMessageId ?? '',
+        String(opts.chatHistorySize),
+        String(opts.ttlSeconds)
+      ]
+    ) as [number, number | string, string?]
+    if (reply[0] === 0) return { ok: false, current: String(reply[1]) }
+    return { ok: true, seq: Number(reply[1]), frame: String(reply[2] ?? '') }
+  }
+
+  /**
+   * The room events after `since`, or null when they are no longer all held (trimmed, expired,
+   * or `since` is from the future): the caller then sends a full snapshot.
+   */
+  async function eventsSince (roomId: string, since: number, latest: number): Promise<string[] | null> {
+    if (since > latest) return null
+    if (since === latest) return []
+    const keys = roomKeys(opts.prefix, roomId)
+    const [first] = await redis.xRange(keys.events, '-', '+', { COUNT: 1 }) ?? []
+    if (!first || Number(first.id.split('-')[0]) > since + 1) return null
+    const entries = await redis.xRange(keys.events, `${since + 1}-0`, `${latest}-0`) ?? []
+    return entries.map((e) => String(e.message.f))
+  }
+
+  return { emit, eventsSince }
+}
+export type RoomLog = ReturnType<typeof createRoomLog>

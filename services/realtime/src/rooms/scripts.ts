@@ -1,0 +1,69 @@
+import type { RedisClient } from '../plugins/redis.js'
+
+/**
+ * Appends one event to a room, atomically: optional compare-and-set of the player state on its
+ * version, the next room seq, the room's recent-events stream, the Kafka outbox and the pub/sub
+ * fan-out. Being one script, events of a room are published in seq order, whichever instance
+ * emits them, and no event can be broadcast without being held for Kafka (or the reverse).
+ *
+ * Bodies are JSON objects without `seq`; the script splices `"seq":N,` in front, so it never has to
+ * re-encode JSON (cjson would turn empty arrays into objects).
+ *
+ * KEYS: seq, events, outbox, state, chat, chatRecent
+ * (An event for Kafka only has frameBody '': it takes a seq but is neither stored for resume nor broadcast.)
+ * ARGV: channel, frameBody|'', eventBody|'', eventsMaxLen, outboxMaxLen, expectedVersion|'', stateJson,
+ *       newVersion, chatMessageId|'', chatHistorySize, ttlSeconds
+ * Returns {1, seq, frame} or, when the version moved on, {0, currentStateJson}.
+ */
+export const EMIT_SCRIPT = `
+if ARGV[6] ~= '' then
+  local current = redis.call('HGET', KEYS[4], 'version') or '0'
+  if current ~= ARGV[6] then
+    return {0, redis.call('HGET', KEYS[4], 'json') or ''}
+  end
+  redis.call('HSET', KEYS[4], 'version', ARGV[8], 'json', ARGV[7])
+  redis.call('EXPIRE', KEYS[4], ARGV[11])
+end
+local seq = redis.call('INCR', KEYS[1])
+-- The counter outlives the room's other keys by far (30 days), so a room's numbers never repeat
+-- while anyone could still hold them, and idle rooms still leave nothing behind for good.
+redis.call('EXPIRE', KEYS[1], 2592000)
+local frame = ''
+if ARGV[2] ~= '' then
+  frame = '{"seq":' .. seq .. ',' .. string.sub(ARGV[2], 2)
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], seq .. '-0', 'f', frame)
+  redis.call('EXPIRE', KEYS[2], ARGV[11])
+end
+if ARGV[3] ~= '' then
+  local event = '{"seq":' .. seq .. ',' .. string.sub(ARGV[3], 2)
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'e', event)
+end
+if ARGV[9] ~= '' then
+  redis.call('HSET', KEYS[5], ARGV[9], frame)
+  redis.call('LPUSH', KEYS[6], ARGV[9])
+  local dropped = redis.call('LRANGE', KEYS[6], ARGV[10], -1)
+  if #dropped > 0 then
+    redis.call('LTRIM', KEYS[6], 0, tonumber(ARGV[10]) - 1)
+    redis.call('HDEL', KEYS[5], unpack(dropped))
+  end
+  redis.call('EXPIRE', KEYS[5], 86400)
+  redis.call('EXPIRE', KEYS[6], 86400)
+end
+if frame ~= '' then redis.call('PUBLISH', ARGV[1], frame) end
+return {1, seq, frame}
+`
+
+/** Runs a script by its SHA, loading it on the first NOSCRIPT (e.g. after a Redis restart). */
+export function scriptRunner (redis: RedisClient, source: string) {
+  let sha: string | undefined
+  return async (keys: string[], args: string[]): Promise<unknown> => {
+    sha ??= await redis.scriptLoad(source)
+    try {
+      return await redis.evalSha(sha, { keys, arguments: args })
+    } catch (err) {
+      if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err
+      sha = await redis.scriptLoad(source)
+      return await redis.evalSha(sha, { keys, arguments: args })
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto'
+import { CLOSE_CODES, type RealtimeErrorCode } from '@watch-together/protocol'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { WebSocket } from 'ws'
+import type { Session } from '../rooms/context.js'
+import { dispatchFrame } from '../rooms/dispatch.js'
+import type { Conn } from '../rooms/hub.js'
+import { roomKeys } from '../rooms/keys.js'
+import { verifyTicket } from '../ticket.js'
+
+/** A socket this far behind (bytes queued) is too slow to follow the room: it is closed. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
+
+export function originAllowed (allowed: string[], request: FastifyRequest) {
+  const origin = request.headers.origin
+  // Non-browser clients send no Origin; the ticket authenticates them.
+  return allowed.length === 0 || origin === undefined || allowed.includes(origin)
+}
+
+type RoomRequest = FastifyRequest<{ Params: { roomId: string }, Querystring: { ticket?: string, since?: string } }>
+
+/** GET /rooms/:roomId/ws?ticket=JWT[&since=SEQ]: the room protocol (packages/protocol/src/realtime.ts). */
+export async function roomSocketRoutes (app: FastifyInstance) {
+  const rt = app.realtime
+  const secret = new TextEncoder().encode(rt.config.TICKET_SECRET)
+
+  app.get('/rooms/:roomId/ws', { websocket: true }, (socket: WebSocket, request: RoomRequest) => {
+    rt.metrics.connections.inc({ protocol: 'room' })
+    rt.watch(socket)
+    const early: Array<[Buffer, boolean, number]> = []
+    let session: Session | undefined
+    let chain: Promise<unknown> = Promise.resolve()
+    let closed = false
+
+    const send = (frame: string) => {
+      if (socket.readyState !== WebSocket.OPEN) return
+      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) { socket.close(1013, 'too slow to keep up'); return }
+      socket.send(frame)
+      rt.metrics.framesOut.inc()
+    }
+    const enqueue = (data: Buffer, isBinary: boolean, at: number) => {
+      const current = session
+      if (!current) return
+      // One command at a time per socket, so a client's commands apply in the order it sent them.
+      chain = chain.then(() => dispatchFrame(rt, current, data, isBinary, at)).catch((err: Error) => {
+        request.log.error({ err }, 'frame handler failed')
+        current.error('RT_INTERNAL', 'internal error')
+      })
+    }
+
+    // Listeners attach synchronously (messages that arrive during the async set-up are kept).
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      const at = Date.now()
+      if (session) enqueue(data, isBinary, at)
+      else if (early.length < 32) early.push([data, isBinary, at])
+    })
+    socket.on('close', () => {
+      closed = true
+      rt.metrics.connections.dec({ protocol: 'room' })
+      const ended = session
+      if (!ended) return
+      rt.hub.remove(ended.conn)
+      rt.track(chain.then(async () => {
+        await rt.presence.disconnect(ended.claims, ended.connectionId, Date.now())
+        await rt.registry.disconnected(ended.connectionId)
+      })
+        .catch((err: Error) => request.log.warn({ err }, 'disconnect bookkeeping failed')))
+    })
+
+    const start = async () => {
+      if (!originAllowed(rt.config.ALLOWED_ORIGINS, request)) return socket.close(CLOSE_CODES.originNotAllowed, 'origin not allowed')
+      const check = await verifyTicket(request.query.ticket, secret, request.params.roomId)
+      if (!check.ok) return socket.close(check.code, check.reason)
+      const { claims } = check
+      const meta = await rt.store.meta(claims.room)
+      if (meta.closed) return socket.close(CLOSE_CODES.roomClosed, 'room closed')
+      if (await rt.redis.sIsMember(roomKeys(rt.config.REDIS_PREFIX, claims.room).removed, claims.sub)) {
+        return socket.close(CLOSE_CODES.memberRemoved, 'removed from the room')
+      }
+      if (closed) return
+
+      const connectionId = randomUUID()
+      const conn: Conn = {
+        id: connectionId,
+        roomId: claims.room,
+        userId: claims.sub,
+        lastSeq: 0,
+        ready: false,
+        pending: [],
+        send,
+        close: (code, reason) => socket.close(code, reason)
+      }
+      const current: Session = {
+        conn,
+        claims,
+        connectionId,
+        buffering: false,
+        reply: (frame) => send(JSON.stringify(frame)),
+        error: (code: RealtimeErrorCode, message, extra = {}) => {
+          rt.metrics.frameErrors.inc({ code })
+          send(JSON.stringify({ type: 'error', code, message, ...extra }))
+        }
+      }
+      await rt.hub.add(conn)
+      if (closed) { rt.hub.remove(conn); return }
+      session = current
+      // From here the close listener owns the clean-up; set-up continues in the socket's chain.
+      chain = chain.then(async () => {
+        const now = Date.now()
+        await rt.presence.connect(claims, connectionId, now)
+        await rt.registry.connected(claims, connectionId)
+        const snap = await rt.store.snapshot(claims.room, now, rt.config.CHAT_HISTORY_SIZE)
+        const since = /^\d+$/.test(request.query.since ?? '') ? Number(request.query.since) : undefined
+        const missed = since === undefined ? null : await rt.roomLog.eventsSince(claims.room, since, snap.seq)
+        current.reply({
+          type: 'session.ready',
+          connectionId,
+          you: { userId: claims.sub, name: claims.name, role: claims.role },
+          serverTime: Date.now(),
+          controlMode: snap.meta.controlMode,
+          seq: snap.seq,
+          resumed: missed !== null,
+          state: snap.state,
+          members: snap.members,
+          chat: missed === null ? snap.chat : []
+        })
+        conn.lastSeq = missed === null ? snap.seq : since ?? 0
+        rt.hub.markReady(conn, missed ?? [])
+      }).catch((err: Error) => {
+        // Handled here, so a failed set-up can never become an unhandled rejection.
+        request.log.error({ err }, 'websocket set-up failed')
+        socket.close(1011, 'internal error')
+      })
+      for (const [data, isBinary, at] of early.splice(0)) enqueue(data, isBinary, at)
+    }
+    start().catch((err: Error) => {
+      request.log.error({ err }, 'websocket set-up failed')
+      if (!closed) socket.close(1011, 'internal error')
+    })
+  })
+}

@@ -1,0 +1,125 @@
+// Test helpers: the real app on a real port, real websocket clients, tickets signed like room-api's.
+import { randomUUID } from 'node:crypto'
+import type { ControlMode, MemberRole } from '@watch-together/protocol'
+import { requireServer, stack, uniqueName } from '@watch-together/test-kit'
+import type { FastifyInstance } from 'fastify'
+import { createClient } from 'redis'
+import { WebSocket } from 'ws'
+import { buildApp, type BuildOptions } from '../src/app.js'
+import { readConfig, type Config } from '../src/config.js'
+import { signTicket } from '../src/ticket.js'
+
+export const TICKET_SECRET = 'test-ticket-secret-0123456789'
+
+interface Teardown { teardown (fn: () => unknown): void }
+
+export async function requireRedis () {
+  await requireServer('Redis', stack.redisUrl, async () => {
+    const probe = createClient({ url: stack.redisUrl, socket: { connectTimeout: 3000, reconnectStrategy: false } })
+    probe.on('error', () => {})
+    await probe.connect()
+    await probe.close()
+  })
+}
+
+/** A config of its own per test file: key prefix, topic and consumer group. */
+export function testConfig (env: Record<string, string> = {}): Config {
+  return readConfig({
+    REDIS_URL: stack.redisUrl,
+    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+    LOG_LEVEL: 'warn',
+    TICKET_SECRET,
+    REDIS_PREFIX: uniqueName('rt'),
+    KAFKA_TOPIC: uniqueName('rt_topic'),
+    KAFKA_GROUP_ID: uniqueName('rt_group'),
+    ...env
+  })
+}
+
+/** Builds and listens on 127.0.0.1:0; closed in teardown. Returns the ws base URL. */
+export async function startApp (t: Teardown, config: Config, opts: BuildOptions = { consumeLifecycle: false }) {
+  await requireRedis()
+  const app = await buildApp(config, opts)
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  t.teardown(() => app.close())
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  return { app, base: `ws://127.0.0.1:${port}`, http: `http://127.0.0.1:${port}` }
+}
+
+export interface Who { userId?: string, name?: string, role?: MemberRole, controlMode?: ControlMode }
+
+export async function ticket (roomId: string, who: Who = {}, ttlSeconds = 300, secret = TICKET_SECRET) {
+  return await signTicket({
+    sub: who.userId ?? `user-${randomUUID().slice(0, 8)}`,
+    name: who.name ?? 'Viewer',
+    room: roomId,
+    role: who.role ?? 'guest',
+    controlMode: who.controlMode ?? 'everyone'
+  }, secret, ttlSeconds)
+}
+
+export type Frame = Record<string, any>
+
+/** A real websocket client that keeps every frame and lets tests wait for the next matching one. */
+export class TestClient {
+  readonly socket: WebSocket
+  readonly closed: Promise<{ code: number, reason: string }>
+  private buffer: Frame[] = []
+  private waiters: Array<() => void> = []
+
+  constructor (url: string, headers: Record<string, string> = {}, autoPong = true) {
+    this.socket = new WebSocket(url, { headers, autoPong })
+    this.socket.on('message', (data, isBinary) => {
+      this.buffer.push(isBinary ? { binary: true } : JSON.parse(data.toString()))
+      for (const wake of this.waiters.splice(0)) wake()
+    })
+    this.socket.on('error', () => {})
+    this.closed = new Promise((resolve) => {
+      this.socket.on('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() })
+        for (const wake of this.waiters.splice(0)) wake()
+      })
+    })
+  }
+
+  /** Opens a room socket and waits for session.ready. */
+  static async join (base: string, roomId: string, who: Who = {}, query = '') {
+    const client = new TestClient(`${base}/rooms/${roomId}/ws?ticket=${await ticket(roomId, who)}${query}`)
+    const ready = await client.next((f) => f.type === 'session.ready', 'session.ready')
+    return { client, ready }
+  }
+
+  send (frame: unknown) {
+    this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame))
+  }
+
+  /** Removes and returns the first frame (already received or coming) that matches. */
+  async next (match: (f: Frame) => boolean, what = 'a frame', timeoutMs = 15_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const i = this.buffer.findIndex(match)
+      if (i >= 0) return this.buffer.splice(i, 1)[0]!
+      if (this.socket.readyState === WebSocket.CLOSED) throw new Error(`socket closed while waiting for ${what}`)
+      const left = deadline - Date.now()
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; have ${JSON.stringify(this.buffer.map((f) => f.type))}`)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left)
+        this.waiters.push(() => { clearTimeout(timer); resolve() })
+      })
+    }
+  }
+
+  ofType (type: string, what?: string) {
+    return this.next((f) => f.type === type, what ?? type)
+  }
+
+  pending () { return [...this.buffer] }
+
+  async close () {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.close(1000)
+    await this.closed
+  }
+}
+
+export type App = FastifyInstance
