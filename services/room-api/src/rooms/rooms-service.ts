@@ -1,0 +1,233 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { ControlMode, Room } from '@watch-together/protocol'
+import type pg from 'pg'
+import { isUniqueViolation } from '../db/errors.js'
+import { type Db, withTransaction } from '../db/transaction.js'
+import { errors } from '../errors.js'
+import { appendEvents, type PendingEvent, roomEvent } from '../outbox/room-events.js'
+import { loadRoomView } from './room-view.js'
+
+export interface CurrentUser { id: string, name: string }
+export type CloseReason = 'host' | 'film_ended' | 'empty'
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+export const INVITE_CODE_LENGTH = 12
+
+/** 12 base62 characters (~71 bits) from the CSPRNG; rejection sampling keeps them uniform. */
+export function newInviteCode (length = INVITE_CODE_LENGTH): string {
+  let code = ''
+  while (code.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248 && code.length < length) code += BASE62[byte % 62]
+    }
+  }
+  return code
+}
+
+interface LockedRoom { id: string, status: string, control_mode: ControlMode, emptied_at: Date | null }
+interface MemberRow { user_id: string, name: string, role: 'host' | 'guest', left_at: Date | null }
+
+/**
+ * Room lifecycle. Every change runs in one transaction that locks the room row, applies the
+ * change and appends its events to the outbox; `onEvents` then wakes the relay.
+ */
+export class RoomsService {
+  constructor (private readonly pool: pg.Pool, private readonly onEvents: () => void) {}
+
+  /** One statement (so one implicit transaction): room, host membership, two events. */
+  async create (user: CurrentUser, filmId: string): Promise<Room> {
+    const roomId = randomUUID()
+    const events: PendingEvent[] = [
+      roomEvent('room.created', roomId, user.id, { filmId, ownerId: user.id, ownerName: user.name, controlMode: 'everyone' }),
+      roomEvent('member.joined', roomId, user.id, { name: user.name, role: 'host' })
+    ]
+    const envelopes = events.map((e, i) => ({ ...e, seq: i + 1 }))
+    let created
+    try {
+      created = await this.pool.query(`
+        WITH room AS (
+          INSERT INTO rooms (id, film_id, owner_id, owner_name, invite_code, event_seq)
+          SELECT $1, f.id, $3, $4, $5, $6 FROM films f WHERE f.id = $2
+          RETURNING id),
+        host AS (INSERT INTO room_members (room_id, user_id, name, role) SELECT id, $3, $4, 'host' FROM room),
+        events AS (
+          INSERT INTO outbox (event_id, room_id, seq, type, envelope)
+          SELECT (e->>'id')::uuid, room.id, (e->>'seq')::bigint, e->>'type', e
+          FROM room, jsonb_array_elements($7::jsonb) AS t(e))
+        SELECT id FROM room`,
+      [roomId, filmId, user.id, user.name, newInviteCode(), envelopes.length, JSON.stringify(envelopes)])
+    } catch (err) {
+      if (isUniqueViolation(err, 'rooms_one_active_per_owner')) throw errors.alreadyActive(user.id)
+      throw err
+    }
+    if (created.rowCount === 0) throw errors.filmNotFound()
+    this.onEvents()
+    return await this.view(roomId)
+  }
+
+  async details (user: CurrentUser, roomId: string): Promise<Room> {
+    const room = await loadRoomView(this.pool, roomId)
+    if (!room) throw errors.roomNotFound()
+    if (!room.members.some((m) => m.userId === user.id)) throw errors.notMember()
+    return room
+  }
+
+  async joinByCode (user: CurrentUser, code: string): Promise<Room> {
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM rooms WHERE invite_code = $1', [code])
+    if (!rows[0]) throw errors.inviteNotFound()
+    return await this.join(user, rows[0].id)
+  }
+
+  /** Joining again while present changes nothing; a member who left comes back as a guest. */
+  async join (user: CurrentUser, roomId: string): Promise<Room> {
+    await this.change(roomId, async (db, room) => {
+      if (room.status !== 'active') throw errors.roomClosed()
+      const me = await member(db, roomId, user.id)
+      if (me && me.left_at === null) return []
+      const host = (await db.query<MemberRow>("SELECT user_id, left_at FROM room_members WHERE room_id = $1 AND role = 'host'", [roomId])).rows[0]
+      // A host who left an empty room keeps the role until someone comes back: the first one back takes over.
+      const hostIsMe = host?.user_id === user.id
+      const takesOver = !host || (!hostIsMe && host.left_at !== null)
+      if (takesOver && host) {
+        await db.query("UPDATE room_members SET role = 'guest' WHERE room_id = $1 AND user_id = $2", [roomId, host.user_id])
+      }
+      const role = hostIsMe || takesOver ? 'host' : 'guest'
+      await db.query(`
+        INSERT INTO room_members (room_id, user_id, name, role) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (room_id, user_id) DO UPDATE
+          SET name = EXCLUDED.name, role = EXCLUDED.role, joined_at = clock_timestamp(), left_at = NULL`,
+      [roomId, user.id, user.name, role])
+      await db.query('UPDATE rooms SET emptied_at = NULL WHERE id = $1', [roomId])
+      const events = [roomEvent('member.joined', roomId, user.id, { name: user.name, role })]
+      if (takesOver) {
+        events.push(roomEvent('host.changed', roomId, user.id, { fromUserId: host?.user_id ?? null, toUserId: user.id }))
+      }
+      return events
+    })
+    return await this.view(roomId)
+  }
+
+  /** A guest leaving never closes the room; a leaving host hands over to the longest-present member. */
+  async leave (user: CurrentUser, roomId: string): Promise<void> {
+    await this.change(roomId, async (db, room) => {
+      if (room.status !== 'active') throw errors.roomClosed()
+      const me = await member(db, roomId, user.id)
+      if (!me || me.left_at !== null) throw errors.notMember()
+      await db.query('UPDATE room_members SET left_at = clock_timestamp(), online = false WHERE room_id = $1 AND user_id = $2', [roomId, user.id])
+      const events = [roomEvent('member.left', roomId, user.id, { name: me.name, reason: 'left' })]
+      const next = (await db.query<{ user_id: string }>(
+        'SELECT user_id FROM room_members WHERE room_id = $1 AND left_at IS NULL ORDER BY joined_at, user_id LIMIT 1', [roomId])).rows[0]
+      if (!next) {
+        await db.query('UPDATE rooms SET emptied_at = now() WHERE id = $1', [roomId])
+      } else if (me.role === 'host') {
+        await moveHost(db, roomId, user.id, next.user_id)
+        events.push(roomEvent('host.changed', roomId, user.id, { fromUserId: user.id, toUserId: next.user_id }))
+      }
+      return events
+    })
+  }
+
+  async close (user: CurrentUser, roomId: string): Promise<Room> {
+    await this.change(roomId, async (db, room) => {
+      if (room.status !== 'active') throw errors.roomClosed()
+      await requireHost(db, roomId, user.id)
+      return await closeLocked(db, roomId, user.id, 'host')
+    })
+    return await this.view(roomId)
+  }
+
+  /** Closing for the system (film ended, empty too long): a no-op unless the room is active. */
+  async closeBySystem (roomId: string, reason: CloseReason): Promise<boolean> {
+    let closed = false
+    await this.change(roomId, async (db, room) => {
+      if (room.status !== 'active') return []
+      // Someone came back after the sweeper picked the room: it stays open.
+      if (reason === 'empty' && room.emptied_at === null) return []
+      closed = true
+      return await closeLocked(db, roomId, null, reason)
+    }, () => { closed = false })
+    return closed
+  }
+
+  async setControlMode (user: CurrentUser, roomId: string, controlMode: ControlMode): Promise<Room> {
+    await this.change(roomId, async (db, room) => {
+      if (room.status !== 'active') throw errors.roomClosed()
+      await requireHost(db, roomId, user.id)
+      if (room.control_mode === controlMode) return []
+      await db.query('UPDATE rooms SET control_mode = $2 WHERE id = $1', [roomId, controlMode])
+      return [roomEvent('room.control_mode_changed', roomId, user.id, { controlMode })]
+    })
+    return await this.view(roomId)
+  }
+
+  async transferHost (user: CurrentUser, roomId: string, toUserId: string): Promise<Room> {
+    await this.change(roomId, async (db, room) => {
+      if (room.status !== 'active') throw errors.roomClosed()
+      await requireHost(db, roomId, user.id)
+      if (toUserId === user.id) return []
+      const target = await member(db, roomId, toUserId)
+      if (!target || target.left_at !== null) throw errors.targetNotPresent()
+      await moveHost(db, roomId, user.id, toUserId)
+      return [roomEvent('host.changed', roomId, user.id, { fromUserId: user.id, toUserId })]
+    })
+    return await this.view(roomId)
+  }
+
+  /** What a realtime ticket needs; only a present member of an active room gets one. */
+  async ticketFacts (user: CurrentUser, roomId: string) {
+    const { rows } = await this.pool.query<{ status: string, control_mode: ControlMode, role: 'host' | 'guest' | null, left_at: Date | null, name: string | null }>(`
+      SELECT r.status, r.control_mode, m.role, m.left_at, m.name
+      FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
+      WHERE r.id = $1`, [roomId, user.id])
+    const row = rows[0]
+    if (!row) throw errors.roomNotFound()
+    if (row.status !== 'active') throw errors.roomClosed()
+    if (!row.role || row.left_at !== null) throw errors.notMember()
+    return { role: row.role, controlMode: row.control_mode }
+  }
+
+  private async view (roomId: string): Promise<Room> {
+    const room = await loadRoomView(this.pool, roomId)
+    if (!room) throw errors.roomNotFound()
+    return room
+  }
+
+  /** Locks the room, runs `apply`, appends the events it returns, commits, wakes the relay. */
+  private async change (roomId: string, apply: (db: Db, room: LockedRoom) => Promise<PendingEvent[]>, onMissing?: () => void) {
+    const written = await withTransaction(this.pool, async (db) => {
+      const room = (await db.query<LockedRoom>('SELECT id, status, control_mode, emptied_at FROM rooms WHERE id = $1 FOR UPDATE', [roomId])).rows[0]
+      if (!room) {
+        if (onMissing) { onMissing(); return 0 }
+        throw errors.roomNotFound()
+      }
+      const events = await apply(db, room)
+      await appendEvents(db, roomId, events)
+      return events.length
+    })
+    if (written > 0) this.onEvents()
+  }
+}
+
+async function member (db: Db, roomId: string, userId: string): Promise<MemberRow | undefined> {
+  const { rows } = await db.query<MemberRow>(
+    'SELECT user_id, name, role, left_at FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, userId])
+  return rows[0]
+}
+
+async function requireHost (db: Db, roomId: string, userId: string) {
+  const me = await member(db, roomId, userId)
+  if (!me || me.left_at !== null) throw errors.notMember()
+  if (me.role !== 'host') throw errors.notHost()
+}
+
+/** Demote first: the partial unique index allows one host per room at any moment. */
+async function moveHost (db: Db, roomId: string, fromUserId: string, toUserId: string) {
+  await db.query("UPDATE room_members SET role = 'guest' WHERE room_id = $1 AND user_id = $2", [roomId, fromUserId])
+  await db.query("UPDATE room_members SET role = 'host' WHERE room_id = $1 AND user_id = $2", [roomId, toUserId])
+}
+
+async function closeLocked (db: Db, roomId: string, userId: string | null, reason: CloseReason): Promise<PendingEvent[]> {
+  await db.query(
+    "UPDATE rooms SET status = 'closed', closed_at = now(), close_reason = $2, emptied_at = NULL WHERE id = $1", [roomId, reason])
+  return [roomEvent('room.closed', roomId, userId, { reason })]
+}
