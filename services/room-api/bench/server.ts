@@ -18,6 +18,7 @@ const poolMax = process.env.BENCH_PG_POOL_MAX ?? '20'
 
 async function bare () {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: Number(poolMax), options: `-c search_path=${schema}` })
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
   await pool.query('CREATE TABLE IF NOT EXISTS bench_bare (id uuid PRIMARY KEY, owner_id text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())')
   const app = Fastify({ logger: false })
   app.post('/bare', async () => {

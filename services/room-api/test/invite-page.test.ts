@@ -37,5 +37,5 @@ t.test('the invite page carries OpenGraph / Twitter tags and sends the browser t
 })
 
 t.test('escapeHtml covers every character that can break out of text or attributes', async (t) => {
-  t.equal(escapeHtml(`<a href='x' title="y">&</a>`), '&lt;a href=&#39;x&#39; title=&quot;y&quot;&gt;&amp;&lt;/a&gt;')
+  t.equal(escapeHtml('<a href=\'x\' title="y">&</a>'), '&lt;a href=&#39;x&#39; title=&quot;y&quot;&gt;&amp;&lt;/a&gt;')
 })

@@ -10,6 +10,15 @@ export function roomEvent<T extends EventType> (type: T, roomId: string, userId:
 }
 
 /**
+ * The tail of a statement that appends events: CTE `s` bumped the room's counter by the event
+ * count ($count) and returned the new value; $1 is the room id, $events the events as JSON (seq 0).
+ */
+export const insertEventsFromS = (count: string, events: string) => `
+  INSERT INTO outbox (event_id, room_id, seq, type, envelope)
+  SELECT (e->>'id')::uuid, $1, s.event_seq - ${count} + o, e->>'type', jsonb_set(e, '{seq}', to_jsonb(s.event_seq - ${count} + o))
+  FROM s, jsonb_array_elements(${events}::jsonb) WITH ORDINALITY AS t(e, o)`
+
+/**
  * Appends events to the outbox inside the caller's transaction, numbering them from the room's
  * counter. Bumping `rooms.event_seq` takes the room's row lock, so one room's events get
  * gap-free, commit-ordered seqs even under concurrent changes. One round trip.
@@ -18,8 +27,6 @@ export async function appendEvents (db: Db, roomId: string, events: PendingEvent
   if (events.length === 0) return
   await db.query(`
     WITH s AS (UPDATE rooms SET event_seq = event_seq + $2 WHERE id = $1 RETURNING event_seq)
-    INSERT INTO outbox (event_id, room_id, seq, type, envelope)
-    SELECT (e->>'id')::uuid, $1, s.event_seq - $2 + o, e->>'type', jsonb_set(e, '{seq}', to_jsonb(s.event_seq - $2 + o))
-    FROM s, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS t(e, o)`,
+    ${insertEventsFromS('$2', '$3')}`,
   [roomId, events.length, JSON.stringify(events.map((e) => ({ ...e, seq: 0 })))])
 }

@@ -31,7 +31,7 @@ export interface AuthOptions {
  * from its JWKS URL. `sub` is the user id; the display name comes from a configurable claim.
  */
 async function auth (app: FastifyInstance, opts: AuthOptions) {
-  const hsKey = new TextEncoder().encode(opts.secret)
+  const hsKey = await hmacKey(opts.secret)
   const jwks = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined
   const verifyOptions = {
     algorithms: jwks ? ['RS256'] : ['HS256'],
@@ -68,6 +68,11 @@ async function auth (app: FastifyInstance, opts: AuthOptions) {
     if (opts.audience) jwt = jwt.setAudience(opts.audience)
     return await jwt.sign(hsKey)
   })
+}
+
+/** Imported once: handing jose raw bytes would import the key again on every request. */
+export async function hmacKey (secret: string) {
+  return await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
 }
 
 export const authPlugin = fp(auth, { name: 'room-api-auth', dependencies: ['watch-together-basics'] })

@@ -45,14 +45,18 @@ interface RoomViewRow {
 
 /** A room with its film and members, in one round trip (members aggregated as JSON). */
 export async function loadRoomView (db: Queryable, roomId: string): Promise<Room | null> {
-  const { rows } = await db.query<RoomViewRow>(`
+  const { rows } = await db.query<RoomViewRow>({
+    name: 'room-view',
+    text: `
     SELECT r.id, r.owner_id, r.invite_code, r.status, r.control_mode, r.created_at, r.closed_at,
       row_to_json(f) AS film,
       COALESCE((SELECT json_agg(json_build_object('user_id', m.user_id, 'name', m.name, 'role', m.role,
           'joined_at', m.joined_at, 'left_at', m.left_at, 'online', m.online) ORDER BY m.joined_at, m.user_id)
         FROM room_members m WHERE m.room_id = r.id), '[]') AS members
     FROM rooms r JOIN films f ON f.id = r.film_id
-    WHERE r.id = $1`, [roomId])
+    WHERE r.id = $1`,
+    values: [roomId]
+  })
   const row = rows[0]
   if (!row) return null
   const members: RoomMember[] = row.members.map((m) => ({

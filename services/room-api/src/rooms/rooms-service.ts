@@ -4,8 +4,8 @@ import type pg from 'pg'
 import { isUniqueViolation } from '../db/errors.js'
 import { type Db, withTransaction } from '../db/transaction.js'
 import { errors } from '../errors.js'
-import { appendEvents, type PendingEvent, roomEvent } from '../outbox/room-events.js'
-import { loadRoomView } from './room-view.js'
+import { appendEvents, insertEventsFromS, type PendingEvent, roomEvent } from '../outbox/room-events.js'
+import { FILM_COLUMNS, type FilmRow, loadRoomView, toFilm } from './room-view.js'
 
 export interface CurrentUser { id: string, name: string }
 export type CloseReason = 'host' | 'film_ended' | 'empty'
@@ -25,6 +25,7 @@ export function newInviteCode (length = INVITE_CODE_LENGTH): string {
 }
 
 interface LockedRoom { id: string, status: string, control_mode: ControlMode, emptied_at: Date | null }
+interface JoinFacts { status: string, my_id: string | null, my_left_at: Date | null, host_id: string | null, host_left_at: Date | null }
 interface MemberRow { user_id: string, name: string, role: 'host' | 'guest', left_at: Date | null }
 
 /**
@@ -44,25 +45,42 @@ export class RoomsService {
     const envelopes = events.map((e, i) => ({ ...e, seq: i + 1 }))
     let created
     try {
-      created = await this.pool.query(`
-        WITH room AS (
+      created = await this.pool.query<{ invite_code: string, created_at: Date, joined_at: Date, film: FilmRow }>({
+        name: 'room-create',
+        text: `
+        WITH film AS (SELECT ${FILM_COLUMNS} FROM films f WHERE f.id = $2),
+        room AS (
           INSERT INTO rooms (id, film_id, owner_id, owner_name, invite_code, event_seq)
-          SELECT $1, f.id, $3, $4, $5, $6 FROM films f WHERE f.id = $2
-          RETURNING id),
-        host AS (INSERT INTO room_members (room_id, user_id, name, role) SELECT id, $3, $4, 'host' FROM room),
+          SELECT $1, film.id, $3, $4, $5, $6 FROM film
+          RETURNING id, invite_code, created_at),
+        host AS (INSERT INTO room_members (room_id, user_id, name, role) SELECT id, $3, $4, 'host' FROM room RETURNING joined_at),
         events AS (
           INSERT INTO outbox (event_id, room_id, seq, type, envelope)
           SELECT (e->>'id')::uuid, room.id, (e->>'seq')::bigint, e->>'type', e
           FROM room, jsonb_array_elements($7::jsonb) AS t(e))
-        SELECT id FROM room`,
-      [roomId, filmId, user.id, user.name, newInviteCode(), envelopes.length, JSON.stringify(envelopes)])
+        SELECT room.invite_code, room.created_at, host.joined_at, row_to_json(film) AS film FROM room, host, film`,
+        values: [roomId, filmId, user.id, user.name, newInviteCode(), envelopes.length, JSON.stringify(envelopes)]
+      })
     } catch (err) {
       if (isUniqueViolation(err, 'rooms_one_active_per_owner')) throw errors.alreadyActive(user.id)
       throw err
     }
-    if (created.rowCount === 0) throw errors.filmNotFound()
+    const row = created.rows[0]
+    if (!row) throw errors.filmNotFound()
     this.onEvents()
-    return await this.view(roomId)
+    // Everything the response shows was written by this statement: no second read.
+    return {
+      id: roomId,
+      film: toFilm(row.film),
+      ownerId: user.id,
+      hostId: user.id,
+      inviteCode: row.invite_code,
+      status: 'active',
+      controlMode: 'everyone',
+      createdAt: row.created_at.toISOString(),
+      closedAt: null,
+      members: [{ userId: user.id, name: user.name, role: 'host', joinedAt: row.joined_at.toISOString(), leftAt: null, online: false }]
+    }
   }
 
   async details (user: CurrentUser, roomId: string): Promise<Room> {
@@ -78,33 +96,85 @@ export class RoomsService {
     return await this.join(user, rows[0].id)
   }
 
-  /** Joining again while present changes nothing; a member who left comes back as a guest. */
+  /**
+   * Joining again while present changes nothing; a member who left comes back as a guest.
+   * The common case (a new guest, an active room, its host there) is one statement; anything
+   * else (rejoin, repeat, an empty room, closed, unknown) takes the locked path below.
+   */
   async join (user: CurrentUser, roomId: string): Promise<Room> {
-    await this.change(roomId, async (db, room) => {
-      if (room.status !== 'active') throw errors.roomClosed()
-      const me = await member(db, roomId, user.id)
-      if (me && me.left_at === null) return []
-      const host = (await db.query<MemberRow>("SELECT user_id, left_at FROM room_members WHERE room_id = $1 AND role = 'host'", [roomId])).rows[0]
+    if (await this.joinAsNewGuest(user, roomId)) {
+      this.onEvents()
+      return await this.view(roomId)
+    }
+    const written = await withTransaction(this.pool, async (db) => {
+      // Lock first, then read: a statement sees the rows committed before it began, so reading
+      // members in the locking statement would miss a concurrent join we waited for.
+      const locked = await db.query({ name: 'room-lock', text: 'SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE', values: [roomId] })
+      if (locked.rowCount === 0) throw errors.roomNotFound()
+      const facts = (await db.query<JoinFacts>({
+        name: 'join-facts',
+        text: `
+        SELECT r.status, me.user_id AS my_id, me.left_at AS my_left_at, h.user_id AS host_id, h.left_at AS host_left_at
+        FROM rooms r
+        LEFT JOIN room_members me ON me.room_id = r.id AND me.user_id = $2
+        LEFT JOIN room_members h ON h.room_id = r.id AND h.role = 'host'
+        WHERE r.id = $1`,
+        values: [roomId, user.id]
+      })).rows[0]
+      if (!facts) throw errors.roomNotFound()
+      if (facts.status !== 'active') throw errors.roomClosed()
+      if (facts.my_id !== null && facts.my_left_at === null) return 0
       // A host who left an empty room keeps the role until someone comes back: the first one back takes over.
-      const hostIsMe = host?.user_id === user.id
-      const takesOver = !host || (!hostIsMe && host.left_at !== null)
-      if (takesOver && host) {
-        await db.query("UPDATE room_members SET role = 'guest' WHERE room_id = $1 AND user_id = $2", [roomId, host.user_id])
+      const hostIsMe = facts.host_id === user.id
+      const takesOver = facts.host_id === null || (!hostIsMe && facts.host_left_at !== null)
+      if (takesOver && facts.host_id !== null) {
+        await db.query("UPDATE room_members SET role = 'guest' WHERE room_id = $1 AND user_id = $2", [roomId, facts.host_id])
       }
       const role = hostIsMe || takesOver ? 'host' : 'guest'
-      await db.query(`
-        INSERT INTO room_members (room_id, user_id, name, role) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (room_id, user_id) DO UPDATE
-          SET name = EXCLUDED.name, role = EXCLUDED.role, joined_at = clock_timestamp(), left_at = NULL`,
-      [roomId, user.id, user.name, role])
-      await db.query('UPDATE rooms SET emptied_at = NULL WHERE id = $1', [roomId])
       const events = [roomEvent('member.joined', roomId, user.id, { name: user.name, role })]
-      if (takesOver) {
-        events.push(roomEvent('host.changed', roomId, user.id, { fromUserId: host?.user_id ?? null, toUserId: user.id }))
-      }
-      return events
+      if (takesOver) events.push(roomEvent('host.changed', roomId, user.id, { fromUserId: facts.host_id, toUserId: user.id }))
+      await db.query({
+        name: 'join-write',
+        text: `
+        WITH joined AS (
+          INSERT INTO room_members (room_id, user_id, name, role) VALUES ($1, $2, $3, $4)
+          ON CONFLICT (room_id, user_id) DO UPDATE
+            SET name = EXCLUDED.name, role = EXCLUDED.role, joined_at = clock_timestamp(), left_at = NULL),
+        s AS (UPDATE rooms SET emptied_at = NULL, host_present = host_present OR $4 = 'host', event_seq = event_seq + $5
+          WHERE id = $1 RETURNING event_seq)
+        ${insertEventsFromS('$5', '$6')}`,
+        values: [roomId, user.id, user.name, role, events.length, JSON.stringify(events.map((e) => ({ ...e, seq: 0 })))]
+      })
+      return events.length
     })
+    if (written > 0) this.onEvents()
     return await this.view(roomId)
+  }
+
+  /**
+   * One statement, so one implicit transaction: bumps the room's seq under its row lock (the WHERE
+   * is re-checked on the newest version), adds the guest and the event. A membership that already
+   * exists fails the primary key; false sends the caller down the locked path.
+   */
+  private async joinAsNewGuest (user: CurrentUser, roomId: string): Promise<boolean> {
+    const event = roomEvent('member.joined', roomId, user.id, { name: user.name, role: 'guest' })
+    try {
+      const res = await this.pool.query({
+        name: 'join-new-guest',
+        text: `
+        WITH s AS (
+          UPDATE rooms SET emptied_at = NULL, event_seq = event_seq + $4
+          WHERE id = $1 AND status = 'active' AND host_present
+          RETURNING event_seq),
+        joined AS (INSERT INTO room_members (room_id, user_id, name, role) SELECT $1, $2, $3, 'guest' FROM s)
+        ${insertEventsFromS('$4', '$5')}`,
+        values: [roomId, user.id, user.name, 1, JSON.stringify([{ ...event, seq: 0 }])]
+      })
+      return res.rowCount === 1
+    } catch (err) {
+      if (isUniqueViolation(err, 'room_members_pkey')) return false
+      throw err
+    }
   }
 
   /** A guest leaving never closes the room; a leaving host hands over to the longest-present member. */
@@ -118,7 +188,7 @@ export class RoomsService {
       const next = (await db.query<{ user_id: string }>(
         'SELECT user_id FROM room_members WHERE room_id = $1 AND left_at IS NULL ORDER BY joined_at, user_id LIMIT 1', [roomId])).rows[0]
       if (!next) {
-        await db.query('UPDATE rooms SET emptied_at = now() WHERE id = $1', [roomId])
+        await db.query('UPDATE rooms SET emptied_at = now(), host_present = host_present AND NOT $2 WHERE id = $1', [roomId, me.role === 'host'])
       } else if (me.role === 'host') {
         await moveHost(db, roomId, user.id, next.user_id)
         events.push(roomEvent('host.changed', roomId, user.id, { fromUserId: user.id, toUserId: next.user_id }))
@@ -175,10 +245,14 @@ export class RoomsService {
 
   /** What a realtime ticket needs; only a present member of an active room gets one. */
   async ticketFacts (user: CurrentUser, roomId: string) {
-    const { rows } = await this.pool.query<{ status: string, control_mode: ControlMode, role: 'host' | 'guest' | null, left_at: Date | null, name: string | null }>(`
+    const { rows } = await this.pool.query<{ status: string, control_mode: ControlMode, role: 'host' | 'guest' | null, left_at: Date | null, name: string | null }>({
+      name: 'ticket-facts',
+      text: `
       SELECT r.status, r.control_mode, m.role, m.left_at, m.name
       FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
-      WHERE r.id = $1`, [roomId, user.id])
+      WHERE r.id = $1`,
+      values: [roomId, user.id]
+    })
     const row = rows[0]
     if (!row) throw errors.roomNotFound()
     if (row.status !== 'active') throw errors.roomClosed()
