@@ -26,6 +26,8 @@ export const ConfigSchema = z.object({
   /** Consumer group for the events room-api reacts to (room.emptied, player.ended, room.archived). */
   KAFKA_GROUP_ID: z.string().min(1).default('room-api'),
   KAFKA_CONSUME: boolString(true),
+  /** Where records the consumer cannot parse go, with the reason in a header. */
+  KAFKA_DLQ_TOPIC: z.string().min(1).default(TOPICS.deadLetter),
 
   /** HS256 secret shared with the Auth service (used unless JWT_JWKS_URL is set). */
   JWT_SECRET: secret(DEV_JWT_SECRET),

@@ -2,15 +2,17 @@ import { randomUUID } from 'node:crypto'
 import { EVENT_SCHEMA_VERSION, type EventEnvelope } from '@watch-together/protocol'
 import { waitFor } from '@watch-together/test-kit'
 import t from 'tap'
+import { uniqueName } from '@watch-together/test-kit'
 import { buildTestApp } from './helpers/app.js'
-import { produce } from './helpers/topic.js'
+import { collectTopic, produce } from './helpers/topic.js'
 
 const event = (type: string, roomId: string, userId: string | null, payload: Record<string, unknown> = {}): EventEnvelope => ({
   id: randomUUID(), type, roomId, userId, at: Date.now(), seq: 1, v: EVENT_SCHEMA_VERSION, source: 'test', payload
 })
 
 t.test('room-api closes and archives rooms from the events it consumes, idempotently', async (t) => {
-  const { app, user, topic } = await buildTestApp(t, { KAFKA_CONSUME: 'true', EMPTY_ROOM_GRACE_MS: '0', EMPTY_ROOM_SWEEP_MS: '100' })
+  const dlq = uniqueName('room-api-dlq')
+  const { app, user, topic } = await buildTestApp(t, { KAFKA_CONSUME: 'true', KAFKA_DLQ_TOPIC: dlq, EMPTY_ROOM_GRACE_MS: '0', EMPTY_ROOM_SWEEP_MS: '100' })
   const rooms = []
   const owners = []
   for (const name of ['Ended', 'Empty', 'Online']) {
@@ -42,6 +44,12 @@ t.test('room-api closes and archives rooms from the events it consumes, idempote
   })
   t.equal(member.online, true)
   t.equal((await status(online.id)).status, 'active')
+
+  const deadLetters = await collectTopic(t, dlq)
+  const poison = await waitFor('the malformed record in the dead-letter topic', () => deadLetters.bad.length >= 1 && deadLetters.bad, 60_000)
+  t.equal(poison[0]?.value, 'not json')
+  t.equal(poison[0]?.key, ended.id)
+  t.match(poison[0]?.headers['dlq-reason'], /not JSON/)
 
   const closedEvents = await app.pg.query("SELECT room_id FROM outbox WHERE type = 'room.closed' AND room_id = $1", [ended.id])
   t.equal(closedEvents.rowCount, 1, 'one room.closed for the ended room, whatever the redeliveries')

@@ -1,4 +1,4 @@
-import { type Consumer, createConsumer, type KafkaSettings } from '@watch-together/kafka'
+import { type Consumer, createConsumer, type KafkaSettings, type Producer } from '@watch-together/kafka'
 import { type EventEnvelope, parseEvent } from '@watch-together/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type pg from 'pg'
@@ -8,6 +8,8 @@ export interface ConsumerDeps {
   settings: KafkaSettings
   groupId: string
   topic: string
+  /** Poison records are copied here (with the reason) before their offset is committed. */
+  deadLetter: { producer: Producer, topic: string }
   pool: pg.Pool
   rooms: RoomsService
   log: FastifyBaseLogger
@@ -47,8 +49,8 @@ export async function applyEvent (deps: Pick<ConsumerDeps, 'pool' | 'rooms'>, ev
 
 /**
  * The consumer: one batch per partition, applied in order, committed only after the
- * database writes succeeded (a failure re-delivers the batch). Poison records are logged
- * and skipped so they cannot block a partition.
+ * database writes succeeded (a failure re-delivers the batch). Poison records go to the
+ * dead-letter topic so they cannot block a partition.
  */
 export async function startEventsConsumer (deps: ConsumerDeps): Promise<Consumer> {
   const consumer = createConsumer(deps.settings, { groupId: deps.groupId })
@@ -62,7 +64,12 @@ export async function startEventsConsumer (deps: ConsumerDeps): Promise<Consumer
         if (!control.isRunning() || control.isStale()) break
         const parsed = parseEvent(record.value)
         if (!parsed.success) {
-          deps.log.warn({ err: parsed.error, partition: batch.partition, offset: record.offset }, 'skipping a malformed event')
+          deps.log.warn({ err: parsed.error, partition: batch.partition, offset: record.offset }, 'dead-lettering a malformed event')
+          await deps.deadLetter.producer.send(deps.deadLetter.topic, [{
+            key: record.key ?? '',
+            value: record.value ?? '',
+            headers: { ...record.headers, 'dlq-reason': parsed.error.message.slice(0, 1000), 'dlq-source': `${record.topic}/${record.partition}/${record.offset}`, 'dlq-consumer': deps.groupId }
+          }])
         } else {
           await applyEvent(deps, parsed.data)
         }

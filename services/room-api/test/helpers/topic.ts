@@ -11,12 +11,12 @@ export async function collectTopic (t: Teardown, topic: string) {
   t.teardown(() => consumer.disconnect())
   await consumer.subscribe([topic], { fromBeginning: true })
   const events: Array<EventEnvelope & { partition: number }> = []
-  const bad: string[] = []
+  const bad: Array<{ offset: string, key: string | null, value: string, headers: Record<string, string> }> = []
   await consumer.run(async (batch) => {
     for (const record of batch.records) {
       const parsed = parseEvent(record.value)
       if (parsed.success && record.key === parsed.data.roomId) events.push({ ...parsed.data, partition: batch.partition })
-      else bad.push(record.offset)
+      else bad.push({ offset: record.offset, key: record.key, value: record.value?.toString('utf8') ?? '', headers: record.headers })
     }
   })
   return {
