@@ -31,7 +31,7 @@ const iso = (value: string | Date | null): string | null => value === null ? nul
 
 interface MemberJson { user_id: string, name: string, role: 'host' | 'guest', joined_at: string, left_at: string | null, online: boolean }
 
-interface RoomViewRow {
+export interface RoomViewRow {
   id: string
   owner_id: string
   invite_code: string
@@ -43,6 +43,10 @@ interface RoomViewRow {
   members: MemberJson[]
 }
 
+/** Members as the JSON a view query aggregates (`m` is a room_members row or alike). */
+export const MEMBER_JSON = `json_build_object('user_id', m.user_id, 'name', m.name, 'role', m.role,
+  'joined_at', m.joined_at, 'left_at', m.left_at, 'online', m.online)`
+
 /** A room with its film and members, in one round trip (members aggregated as JSON). */
 export async function loadRoomView (db: Queryable, roomId: string): Promise<Room | null> {
   const { rows } = await db.query<RoomViewRow>({
@@ -50,15 +54,17 @@ export async function loadRoomView (db: Queryable, roomId: string): Promise<Room
     text: `
     SELECT r.id, r.owner_id, r.invite_code, r.status, r.control_mode, r.created_at, r.closed_at,
       row_to_json(f) AS film,
-      COALESCE((SELECT json_agg(json_build_object('user_id', m.user_id, 'name', m.name, 'role', m.role,
-          'joined_at', m.joined_at, 'left_at', m.left_at, 'online', m.online) ORDER BY m.joined_at, m.user_id)
+      COALESCE((SELECT json_agg(${MEMBER_JSON} ORDER BY m.joined_at, m.user_id)
         FROM room_members m WHERE m.room_id = r.id), '[]') AS members
     FROM rooms r JOIN films f ON f.id = r.film_id
     WHERE r.id = $1`,
     values: [roomId]
   })
   const row = rows[0]
-  if (!row) return null
+  return row ? toRoom(row) : null
+}
+
+export function toRoom (row: RoomViewRow): Room {
   const members: RoomMember[] = row.members.map((m) => ({
     userId: m.user_id,
     name: m.name,

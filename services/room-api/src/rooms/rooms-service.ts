@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../db/errors.js'
 import { type Db, withTransaction } from '../db/transaction.js'
 import { errors } from '../errors.js'
 import { appendEvents, insertEventsFromS, type PendingEvent, roomEvent } from '../outbox/room-events.js'
-import { FILM_COLUMNS, type FilmRow, loadRoomView, toFilm } from './room-view.js'
+import { FILM_COLUMNS, type FilmRow, loadRoomView, MEMBER_JSON, type RoomViewRow, toFilm, toRoom } from './room-view.js'
 
 export interface CurrentUser { id: string, name: string }
 export type CloseReason = 'host' | 'film_ended' | 'empty'
@@ -98,13 +98,14 @@ export class RoomsService {
 
   /**
    * Joining again while present changes nothing; a member who left comes back as a guest.
-   * The common case (a new guest, an active room, its host there) is one statement; anything
+   * The common case (a new guest, an active room, its host there) is one round trip; anything
    * else (rejoin, repeat, an empty room, closed, unknown) takes the locked path below.
    */
   async join (user: CurrentUser, roomId: string): Promise<Room> {
-    if (await this.joinAsNewGuest(user, roomId)) {
+    const joined = await this.joinAsNewGuest(user, roomId)
+    if (joined) {
       this.onEvents()
-      return await this.view(roomId)
+      return joined
     }
     const written = await withTransaction(this.pool, async (db) => {
       // Lock first, then read: a statement sees the rows committed before it began, so reading
@@ -156,23 +157,36 @@ export class RoomsService {
    * is re-checked on the newest version), adds the guest and the event. A membership that already
    * exists fails the primary key; false sends the caller down the locked path.
    */
-  private async joinAsNewGuest (user: CurrentUser, roomId: string): Promise<boolean> {
+  private async joinAsNewGuest (user: CurrentUser, roomId: string): Promise<Room | null> {
     const event = roomEvent('member.joined', roomId, user.id, { name: user.name, role: 'guest' })
     try {
-      const res = await this.pool.query({
+      // The room view comes back from the same statement: members already there (as of the
+      // statement's snapshot) plus the new one from the INSERT's RETURNING.
+      const res = await this.pool.query<RoomViewRow>({
         name: 'join-new-guest',
         text: `
         WITH s AS (
-          UPDATE rooms SET emptied_at = NULL, event_seq = event_seq + $4
+          UPDATE rooms SET emptied_at = NULL, event_seq = event_seq + 1
           WHERE id = $1 AND status = 'active' AND host_present
-          RETURNING event_seq),
-        joined AS (INSERT INTO room_members (room_id, user_id, name, role) SELECT $1, $2, $3, 'guest' FROM s)
-        ${insertEventsFromS('$4', '$5')}`,
-        values: [roomId, user.id, user.name, 1, JSON.stringify([{ ...event, seq: 0 }])]
+          RETURNING id, film_id, owner_id, invite_code, status, control_mode, created_at, closed_at, event_seq),
+        joined AS (
+          INSERT INTO room_members (room_id, user_id, name, role) SELECT $1, $2, $3, 'guest' FROM s
+          RETURNING user_id, name, role, joined_at, left_at, online),
+        events AS (
+          INSERT INTO outbox (event_id, room_id, seq, type, envelope)
+          SELECT (e->>'id')::uuid, $1, s.event_seq, e->>'type', jsonb_set(e, '{seq}', to_jsonb(s.event_seq))
+          FROM s, jsonb_array_elements($4::jsonb) AS t(e))
+        SELECT s.id, s.owner_id, s.invite_code, s.status, s.control_mode, s.created_at, s.closed_at,
+          row_to_json(f) AS film,
+          (SELECT json_agg(${MEMBER_JSON} ORDER BY m.joined_at, m.user_id)
+            FROM (SELECT user_id, name, role, joined_at, left_at, online FROM room_members WHERE room_id = $1
+                  UNION ALL SELECT * FROM joined) m) AS members
+        FROM s JOIN films f ON f.id = s.film_id`,
+        values: [roomId, user.id, user.name, JSON.stringify([{ ...event, seq: 0 }])]
       })
-      return res.rowCount === 1
+      return res.rows[0] ? toRoom(res.rows[0]) : null
     } catch (err) {
-      if (isUniqueViolation(err, 'room_members_pkey')) return false
+      if (isUniqueViolation(err, 'room_members_pkey')) return null
       throw err
     }
   }
