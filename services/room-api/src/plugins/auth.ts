@@ -18,6 +18,9 @@ declare module 'fastify' {
   }
 }
 
+/** Verified tokens remembered per process (oldest dropped first). */
+const VERIFIED_CACHE_SIZE = 10_000
+
 export interface AuthOptions {
   secret: string
   jwksUrl?: string | undefined
@@ -49,17 +52,33 @@ async function auth (app: FastifyInstance, opts: AuthOptions) {
     }
   }
 
+  // A client sends the same token on every request until it expires; verifying it once per
+  // process (bounded, and never past its `exp`) saves a WebCrypto HMAC or RSA check per request.
+  const verified = new Map<string, { user: CurrentUser, expMs: number }>()
+
+  async function userFor (token: string): Promise<CurrentUser> {
+    const hit = verified.get(token)
+    if (hit && hit.expMs > Date.now()) return hit.user
+    if (hit) verified.delete(token)
+    const claims = await verify(token)
+    const sub = UserId.safeParse(claims.sub)
+    if (!sub.success) throw errors.authInvalid()
+    const rawName = claims[opts.nameClaim]
+    const name = typeof rawName === 'string' && rawName.trim() ? rawName.trim().slice(0, 64) : sub.data.slice(0, 64)
+    const user = { id: sub.data, name }
+    if (typeof claims.exp === 'number') {
+      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string)
+      verified.set(token, { user, expMs: claims.exp * 1000 })
+    }
+    return user
+  }
+
   app.decorateRequest('user', null as unknown as CurrentUser)
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const header = request.headers.authorization
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
     if (!match?.[1]) throw errors.authRequired()
-    const claims = await verify(match[1])
-    const sub = UserId.safeParse(claims.sub)
-    if (!sub.success) throw errors.authInvalid()
-    const rawName = claims[opts.nameClaim]
-    const name = typeof rawName === 'string' && rawName.trim() ? rawName.trim().slice(0, 64) : sub.data.slice(0, 64)
-    request.user = { id: sub.data, name }
+    request.user = await userFor(match[1])
   })
   app.decorate('signUserToken', async (user: CurrentUser, ttlSeconds: number) => {
     let jwt = new SignJWT({ [opts.nameClaim]: user.name })
