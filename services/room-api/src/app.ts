@@ -144,7 +144,7 @@ function registerOutboxMetric (app: FastifyInstance) {
     registers: [app.metrics],
     async collect () {
       try {
-        const { rows } = await app.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')
+        const { rows } = await app.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')
         this.set(rows[0]?.n ?? 0)
       } catch {
         // PostgreSQL down: /readyz says so; the scrape still succeeds.

@@ -39,7 +39,7 @@ t.test('migrations apply once, and the constraints refuse invalid states', async
   const { rows } = await db.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1', [schema])
   const names = rows.map((r) => r.indexname)
   for (const index of ['films_by_title', 'films_title_search', 'rooms_invite_code', 'rooms_one_active_per_owner', 'rooms_emptied',
-    'room_members_present', 'watchlist_pkey', 'watchlist_by_user_added', 'friendships_pkey', 'outbox_unsent']) {
+    'room_members_present', 'watchlist_pkey', 'watchlist_by_user_added', 'friendships_pkey', 'outbox_pkey']) {
     t.ok(names.includes(index), index)
   }
 })

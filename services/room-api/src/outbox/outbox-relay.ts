@@ -18,11 +18,11 @@ export interface RelayOptions {
 
 /**
  * Publishes outbox rows to Kafka in id order (per room that is seq order: a room's changes
- * hold its row lock until commit) and marks them sent in the same transaction. Only one
+ * hold its row lock until commit) and deletes them in the same transaction. Only one
  * relay per outbox runs a batch at a time (a transaction-scoped advisory lock), so replicas
- * never interleave one room's events. A room whose send fails stays unmarked and is retried with
+ * never interleave one room's events. A room whose send fails stays in the outbox and is retried with
  * backoff, with its later events behind it: in order, at least once. A duplicate remains possible
- * only if PostgreSQL fails between a publish and its mark (consumers dedupe by event id).
+ * only if PostgreSQL fails between a publish and its delete (consumers dedupe by event id).
  */
 export function createOutboxRelay (opts: RelayOptions) {
   let timer: NodeJS.Timeout | undefined
@@ -41,7 +41,7 @@ export function createOutboxRelay (opts: RelayOptions) {
       const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [opts.lockKey])
       if (!lock.rows[0]?.ok) { await client.query('COMMIT'); return 0 }
       const { rows } = await client.query<{ id: string, room_id: string, envelope: EventEnvelope }>(
-        'SELECT id, room_id, envelope FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1', [opts.batchSize])
+        'SELECT id, room_id, envelope FROM outbox ORDER BY id LIMIT $1', [opts.batchSize])
       // One send per room: a send then touches a single partition, so it lands whole or not at all.
       // (A multi-partition request that fails on one partition is retried whole by the client,
       // duplicating the partitions that had succeeded.)
@@ -52,8 +52,8 @@ export function createOutboxRelay (opts: RelayOptions) {
         return roomRows.map((r) => r.id)
       }))
       const sent = results.flatMap((r) => r.status === 'fulfilled' ? r.value : [])
-      // Mark what was published even when other rooms failed, so a retry never repeats it.
-      if (sent.length > 0) await client.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [sent])
+      // Remove what was published even when other rooms failed, so a retry never repeats it.
+      if (sent.length > 0) await client.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [sent])
       await client.query('COMMIT')
       failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
       relayed = rows.length
