@@ -69,6 +69,7 @@ t.test('matches: one query agrees with a straightforward computation', async (t)
     friendsOf.set(u.id, friends)
     for (const f of friends) await u.call('PUT', `/api/v1/me/friends/${f}`)
   }
+  let seen = 0
   for (const u of users) {
     const expected = [...(lists.get(u.id) ?? [])]
       .map((film) => ({ film, friendIds: [...(friendsOf.get(u.id) ?? [])].filter((f) => lists.get(f)?.has(film)).sort() }))
@@ -79,5 +80,7 @@ t.test('matches: one query agrees with a straightforward computation', async (t)
     t.equal(res.statusCode, 200)
     const got = res.json().matches.map((m: { film: { id: string }, friendIds: string[], count: number }) => ({ film: m.film.id, friendIds: m.friendIds, count: m.count }))
     t.same(got, expected, `matches of ${u.name}`)
+    seen += got.length
   }
+  t.ok(seen > 5, `the seeded graph has matches to check (${seen})`)
 })

@@ -1,28 +1,15 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { ControlMode, Room } from '@watch-together/protocol'
 import type pg from 'pg'
 import { isUniqueViolation } from '../db/errors.js'
 import { type Db, withTransaction } from '../db/transaction.js'
 import { errors } from '../errors.js'
 import { appendEvents, insertEventsFromS, type PendingEvent, roomEvent } from '../outbox/room-events.js'
+import { newInviteCode } from './invite-code.js'
 import { FILM_COLUMNS, type FilmRow, loadRoomView, MEMBER_JSON, type RoomViewRow, toFilm, toRoom } from './room-view.js'
 
 export interface CurrentUser { id: string, name: string }
 export type CloseReason = 'host' | 'film_ended' | 'empty'
-
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
-export const INVITE_CODE_LENGTH = 12
-
-/** 12 base62 characters (~71 bits) from the CSPRNG; rejection sampling keeps them uniform. */
-export function newInviteCode (length = INVITE_CODE_LENGTH): string {
-  let code = ''
-  while (code.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < 248 && code.length < length) code += BASE62[byte % 62]
-    }
-  }
-  return code
-}
 
 interface LockedRoom { id: string, status: string, control_mode: ControlMode, emptied_at: Date | null }
 interface JoinFacts { status: string, my_id: string | null, my_left_at: Date | null, host_id: string | null, host_left_at: Date | null }
