@@ -62,6 +62,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     pool: app.pg,
     producer: app.kafka.producer,
     topic: config.KAFKA_TOPIC,
+    partitionCount: cachedPartitionCount(app, config.KAFKA_TOPIC),
     isConnected: app.kafka.isConnected,
     lockKey: `${config.PG_SCHEMA}:outbox`,
     pollMs: config.OUTBOX_POLL_MS,
@@ -133,6 +134,23 @@ function startBackgroundWork (app: FastifyInstance, config: Config, rooms: Rooms
     closing = true
     await Promise.allSettled([relay.stop(), sweeper?.stop(), consumer?.disconnect()])
   })
+}
+
+/** Asked once from the cluster; asked again after a failure (the topic may have been recreated). */
+function cachedPartitionCount (app: FastifyInstance, topic: string) {
+  let count: Promise<number> | undefined
+  return async () => {
+    count ??= app.kafka.admin.topicOffsets(topic).then((offsets) => {
+      if (offsets.length === 0) throw new Error(`topic ${topic} has no partitions`)
+      return offsets.length
+    })
+    try {
+      return await count
+    } catch (err) {
+      count = undefined
+      throw err
+    }
+  }
 }
 
 /** Unpublished outbox events, read at scrape time: a growing value means Kafka or the relay is stuck. */

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { waitFor } from '@watch-together/test-kit'
+import { partitionFor } from '../src/outbox/partition.js'
 import { buildTestApp } from './helpers/app.js'
 import { collectTopic } from './helpers/topic.js'
 
@@ -40,4 +41,18 @@ t.test('lifecycle events go through the outbox to Kafka, keyed by room, in order
   await waitFor('the outbox to be empty once published', async () =>
     (await app.pg.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n === 0)
   t.match((await app.inject('/metrics')).body, /room_api_outbox_unsent\{service="room-api"\} 0/, 'the backlog is a metric')
+})
+
+t.test('the relay groups events by the partition Kafka picks for the room id', async (t) => {
+  const { user, topic } = await buildTestApp(t)
+  const rooms: string[] = []
+  for (let i = 0; i < 12; i++) {
+    const owner = await user(`Owner ${i}`)
+    rooms.push((await owner.call('POST', '/api/v1/rooms', { filmId: 'sintel' })).json().room.id)
+  }
+  const reader = await collectTopic(t, topic)
+  const events = await reader.waitForCount(rooms.length * 2)
+  // The test topic has 3 partitions; the broker placed every record where we computed it would go.
+  for (const e of events) t.equal(e.partition, partitionFor(e.roomId, 3), `room ${e.roomId}`)
+  t.ok(new Set(events.map((e) => e.partition)).size > 1, 'several partitions were used')
 })

@@ -2,11 +2,14 @@ import { type EventEnvelope } from '@watch-together/protocol'
 import { eventRecord, type Producer } from '@watch-together/kafka'
 import type { FastifyBaseLogger } from 'fastify'
 import type pg from 'pg'
+import { partitionFor } from './partition.js'
 
 export interface RelayOptions {
   pool: pg.Pool
   producer: Producer
   topic: string
+  /** The topic's partition count (cached by the caller); events are grouped by partition. */
+  partitionCount: () => Promise<number>
   /** Whether the Kafka producer is connected; the relay waits while it is not. */
   isConnected: () => boolean
   /** Serializes relays sharing one outbox (replicas, per-schema in tests). */
@@ -20,7 +23,7 @@ export interface RelayOptions {
  * Publishes outbox rows to Kafka in id order (per room that is seq order: a room's changes
  * hold its row lock until commit) and deletes them in the same transaction. Only one
  * relay per outbox runs a batch at a time (a transaction-scoped advisory lock), so replicas
- * never interleave one room's events. A room whose send fails stays in the outbox and is retried with
+ * never interleave one room's events. A partition whose send fails stays in the outbox and is retried with
  * backoff, with its later events behind it: in order, at least once. A duplicate remains possible
  * only if PostgreSQL fails between a publish and its delete (consumers dedupe by event id).
  */
@@ -42,14 +45,18 @@ export function createOutboxRelay (opts: RelayOptions) {
       if (!lock.rows[0]?.ok) { await client.query('COMMIT'); return 0 }
       const { rows } = await client.query<{ id: string, room_id: string, envelope: EventEnvelope }>(
         'SELECT id, room_id, envelope FROM outbox ORDER BY id LIMIT $1', [opts.batchSize])
-      // One send per room: a send then touches a single partition, so it lands whole or not at all.
-      // (A multi-partition request that fails on one partition is retried whole by the client,
-      // duplicating the partitions that had succeeded.)
-      const byRoom = new Map<string, typeof rows>()
-      for (const row of rows) byRoom.set(row.room_id, [...(byRoom.get(row.room_id) ?? []), row])
-      const results = await Promise.allSettled([...byRoom.values()].map(async (roomRows) => {
-        await opts.producer.send(opts.topic, roomRows.map((r) => eventRecord(r.envelope)))
-        return roomRows.map((r) => r.id)
+      // One send per partition: a send then touches a single partition, so it lands whole or not
+      // at all. (A multi-partition request that fails on one partition is retried whole by the
+      // client, duplicating the partitions that had succeeded.) A room's events share a partition.
+      const partitions = await opts.partitionCount()
+      const byPartition = new Map<number, typeof rows>()
+      for (const row of rows) {
+        const p = partitionFor(row.room_id, partitions)
+        byPartition.set(p, [...(byPartition.get(p) ?? []), row])
+      }
+      const results = await Promise.allSettled([...byPartition.values()].map(async (partRows) => {
+        await opts.producer.send(opts.topic, partRows.map((r) => eventRecord(r.envelope)))
+        return partRows.map((r) => r.id)
       }))
       const sent = results.flatMap((r) => r.status === 'fulfilled' ? r.value : [])
       // Remove what was published even when other rooms failed, so a retry never repeats it.
