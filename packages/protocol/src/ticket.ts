@@ -22,3 +22,9 @@ export const TicketClaims = z.object({
   exp: z.number().int()
 })
 export type TicketClaims = z.infer<typeof TicketClaims>
+
+/**
+ * The ticket secret both services fall back to outside production, so a fresh clone runs
+ * with no .env. Both refuse it when NODE_ENV=production.
+ */
+export const DEV_TICKET_SECRET = 'dev-only-ticket-secret-change-me-0123456789'

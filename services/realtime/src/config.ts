@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { TOPICS } from '@watch-together/protocol'
+import { DEV_TICKET_SECRET, TOPICS } from '@watch-together/protocol'
 import { baseConfigShape, hostPortList, intString, loadConfig, port } from '@watch-together/service-kit'
 import { z } from 'zod'
 
@@ -15,8 +15,8 @@ export const ConfigSchema = z.object({
   KAFKA_TOPIC: z.string().min(1).default(TOPICS.events),
   /** Consumer group reading room-api's lifecycle events (one group for all instances). */
   KAFKA_GROUP_ID: z.string().min(1).default('realtime'),
-  /** HS256 secret shared with room-api, which signs the tickets. */
-  TICKET_SECRET: z.string().min(16, 'at least 16 characters'),
+  /** HS256 secret shared with room-api, which signs the tickets (dev default refused in production). */
+  TICKET_SECRET: z.string().min(16, 'at least 16 characters').default(DEV_TICKET_SECRET),
   /** Bearer token for the admin endpoints (announcements); unset disables them. */
   ADMIN_TOKEN: z.string().min(16).optional(),
   /** Comma-separated browser origins allowed to connect; empty allows any (non-browser clients send none). */
@@ -44,6 +44,10 @@ export const ConfigSchema = z.object({
   /** Bound of the Kafka backlog stream: events held while Kafka is unreachable. */
   OUTBOX_MAX_LEN: intString(1000, 100_000_000).default(1_000_000),
   OUTBOX_BATCH_SIZE: intString(1, 10_000).default(500)
+}).superRefine((c, ctx) => {
+  if (c.NODE_ENV === 'production' && c.TICKET_SECRET === DEV_TICKET_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['TICKET_SECRET'], message: 'the dev default is refused in production' })
+  }
 })
 export type Config = z.infer<typeof ConfigSchema>
 

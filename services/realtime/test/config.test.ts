@@ -1,3 +1,4 @@
+import { DEV_TICKET_SECRET } from '@watch-together/protocol'
 import t from 'tap'
 import { ConfigError } from '@watch-together/service-kit'
 import { readConfig } from '../src/config.js'
@@ -21,7 +22,9 @@ t.test('a wrong value stops the service with the variable named', async (t) => {
   }
 })
 
-t.test('the ticket secret is required', async (t) => {
-  const err = t.throws(() => readConfig({})) as ConfigError
+t.test('the ticket secret has a dev default that production refuses', async (t) => {
+  t.equal(readConfig({}).TICKET_SECRET, DEV_TICKET_SECRET, 'a fresh clone runs with no .env, matching room-api')
+  const err = t.throws(() => readConfig({ NODE_ENV: 'production' })) as ConfigError
   t.same(err.variables, ['TICKET_SECRET'])
+  t.equal(readConfig({ NODE_ENV: 'production', TICKET_SECRET: 'a-real-secret-of-enough-length' }).NODE_ENV, 'production')
 })

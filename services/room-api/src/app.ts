@@ -1,21 +1,191 @@
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
 import { kafkaPlugin } from '@watch-together/kafka'
 import { basicsPlugin, loggerOptions } from '@watch-together/service-kit'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import { Gauge } from 'prom-client'
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Config } from './config.js'
+import { mapDbError } from './db/errors.js'
+import { runMigrations } from './db/migrations.js'
+import { startEmptyRoomSweeper, startEventsConsumer } from './outbox/events-consumer.js'
+import { createOutboxRelay } from './outbox/outbox-relay.js'
+import { authPlugin } from './plugins/auth.js'
 import { postgresPlugin } from './plugins/postgres.js'
+import { LibraryRepository } from './rooms/library-repository.js'
+import { RoomsService } from './rooms/rooms-service.js'
+import { createTicketSigner } from './rooms/ticket.js'
+import { devSignInRoutes } from './routes/auth-routes.js'
+import { invitePageRoutes } from './routes/invite-page.js'
+import { catalogRoutes, meRoutes } from './routes/library-routes.js'
+import { roomsRoutes } from './routes/rooms-routes.js'
 
 export const SERVICE = 'room-api'
 
 /** Builds the room-api app; never listens (server.ts does), so tests build it and use inject. */
 export async function buildApp (config: Config): Promise<FastifyInstance> {
   const app = Fastify({ logger: loggerOptions(SERVICE, config.LOG_LEVEL), trustProxy: true })
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+
   // Registered in dependency order, so onClose hooks close them in reverse.
   await app.register(basicsPlugin, { service: SERVICE, sentryDsn: config.SENTRY_DSN })
-  await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, max: config.PG_POOL_MAX })
+  if (config.MIGRATE_ON_START) await runMigrations(config.DATABASE_URL, config.PG_SCHEMA, app.log)
+  await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, max: config.PG_POOL_MAX, schema: config.PG_SCHEMA })
   await app.register(kafkaPlugin, {
     brokers: config.KAFKA_BROKERS,
     clientId: SERVICE,
-    topics: [{ topic: config.KAFKA_TOPIC, partitions: 12 }]
+    topics: [
+      { topic: config.KAFKA_TOPIC, partitions: config.KAFKA_TOPIC_PARTITIONS },
+      ...(config.KAFKA_CONSUME ? [{ topic: config.KAFKA_DLQ_TOPIC, partitions: 3 }] : [])
+    ]
   })
+  await app.register(authPlugin, {
+    secret: config.JWT_SECRET,
+    jwksUrl: config.JWT_JWKS_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    nameClaim: config.JWT_NAME_CLAIM
+  })
+  // Limits are per route (room creation, sign-in); the hook runs after authentication so creation is limited per user.
+  await app.register(rateLimit, { global: false, hook: 'preHandler' })
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Watch Together room-api', version: '1.0.0', description: 'Rooms, invite links, catalog, "want to watch" and matches.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } }
+    },
+    transform: jsonSchemaTransform
+  })
+
+  const relay = createOutboxRelay({
+    pool: app.pg,
+    producer: app.kafka.producer,
+    topic: config.KAFKA_TOPIC,
+    partitionCount: cachedPartitionCount(app, config.KAFKA_TOPIC),
+    isConnected: app.kafka.isConnected,
+    lockKey: `${config.PG_SCHEMA}:outbox`,
+    pollMs: config.OUTBOX_POLL_MS,
+    batchSize: config.OUTBOX_BATCH_SIZE,
+    log: app.log
+  })
+  const rooms = new RoomsService(app.pg, relay.nudge)
+  const library = new LibraryRepository(app.pg)
+  const inviteLink = (code: string) => `${config.PUBLIC_BASE_URL}/r/${code}`
+  const window = config.RATE_LIMIT_WINDOW_MS
+
+  await app.register(async (api) => {
+    useRoomErrors(api)
+    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+    if (config.DEV_SIGN_IN) {
+      await api.register(devSignInRoutes, { ttlSeconds: config.DEV_TOKEN_TTL_SECONDS, limit: { max: config.RATE_LIMIT_SIGN_IN_MAX, timeWindow: window } })
+    }
+    await api.register(catalogRoutes, { library })
+    await api.register(meRoutes, { library })
+    await api.register(roomsRoutes, {
+      rooms,
+      signTicket: createTicketSigner(config.TICKET_SECRET, config.TICKET_TTL_SECONDS),
+      inviteLink,
+      createLimit: { max: config.RATE_LIMIT_CREATE_MAX, timeWindow: window }
+    })
+  }, { prefix: '/api/v1' })
+  await app.register(async (site) => {
+    useRoomErrors(site)
+    await site.register(invitePageRoutes, { pool: app.pg, webRoomUrl: config.WEB_ROOM_URL, inviteLink })
+  })
+
+  startBackgroundWork(app, config, rooms, relay)
+  registerOutboxMetric(app)
   return app
+}
+
+/** The outbox relay, the events consumer and the empty-room sweeper: started when ready, stopped on close. */
+function startBackgroundWork (app: FastifyInstance, config: Config, rooms: RoomsService, relay: ReturnType<typeof createOutboxRelay>) {
+  let consumer: Awaited<ReturnType<typeof startEventsConsumer>> | undefined
+  let sweeper: ReturnType<typeof startEmptyRoomSweeper> | undefined
+  let closing = false
+  app.addHook('onReady', async () => {
+    relay.start()
+    sweeper = startEmptyRoomSweeper({ pool: app.pg, rooms, log: app.log }, config.EMPTY_ROOM_GRACE_MS, config.EMPTY_ROOM_SWEEP_MS)
+    if (!config.KAFKA_CONSUME) return
+    const connect = async (attempt: number): Promise<void> => {
+      if (closing) return
+      try {
+        const started = await startEventsConsumer({
+          settings: app.kafka.settings,
+          groupId: config.KAFKA_GROUP_ID,
+          topic: config.KAFKA_TOPIC,
+          deadLetter: { producer: app.kafka.producer, topic: config.KAFKA_DLQ_TOPIC },
+          pool: app.pg,
+          rooms,
+          log: app.log
+        })
+        if (closing) await started.disconnect()
+        else consumer = started
+      } catch (err) {
+        app.log.warn({ err, attempt }, 'events consumer could not start; retrying')
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** attempt, 10_000)))
+        return await connect(attempt + 1)
+      }
+    }
+    app.kafka.connected.then(() => connect(0), () => {})
+  })
+  app.addHook('onClose', async () => {
+    closing = true
+    await Promise.allSettled([relay.stop(), sweeper?.stop(), consumer?.disconnect()])
+  })
+}
+
+/** Asked once from the cluster; asked again after a failure (the topic may have been recreated). */
+function cachedPartitionCount (app: FastifyInstance, topic: string) {
+  let count: Promise<number> | undefined
+  return async () => {
+    count ??= app.kafka.admin.topicOffsets(topic).then((offsets) => {
+      if (offsets.length === 0) throw new Error(`topic ${topic} has no partitions`)
+      return offsets.length
+    })
+    try {
+      return await count
+    } catch (err) {
+      count = undefined
+      throw err
+    }
+  }
+}
+
+/** Unpublished outbox events, read at scrape time: a growing value means Kafka or the relay is stuck. */
+function registerOutboxMetric (app: FastifyInstance) {
+  // eslint-disable-next-line no-new
+  new Gauge({
+    name: 'room_api_outbox_unsent',
+    help: 'Outbox events not yet published to Kafka',
+    registers: [app.metrics],
+    async collect () {
+      try {
+        const { rows } = await app.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')
+        this.set(rows[0]?.n ?? 0)
+      } catch {
+        // PostgreSQL down: /readyz says so; the scrape still succeeds.
+      }
+    }
+  })
+}
+
+/**
+ * Domain errors pass through to the kit's handler; an unreachable database becomes a 503 with a
+ * stable code, and a validation error names its part of the request (body.filmId, params.roomId).
+ */
+function useRoomErrors (instance: FastifyInstance) {
+  const parent = instance.errorHandler
+  instance.setErrorHandler(function (err, request, reply) {
+    return parent.call(this, withValidationContext(mapDbError(err) as FastifyError), request, reply)
+  })
+}
+
+function withValidationContext (err: FastifyError): FastifyError {
+  if (err.validation && err.validationContext) {
+    const context = err.validationContext
+    err.validation = err.validation.map((v) => ({ ...v, instancePath: `/${context}${v.instancePath === '/' ? '' : v.instancePath}` }))
+  }
+  return err
 }

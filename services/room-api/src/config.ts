@@ -1,17 +1,80 @@
-import { TOPICS } from '@watch-together/protocol'
-import { baseConfigShape, hostPortList, intString, loadConfig, port } from '@watch-together/service-kit'
+import { DEV_TICKET_SECRET, TOPICS } from '@watch-together/protocol'
+import { baseConfigShape, boolString, hostPortList, intString, loadConfig, port } from '@watch-together/service-kit'
 import { z } from 'zod'
+
+/** Dev-only secrets: fine on a laptop, refused when NODE_ENV=production. */
+export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789'
+export { DEV_TICKET_SECRET }
+
+const secret = (fallback: string) => z.string().min(32, 'use at least 32 characters').default(fallback)
+const optionalBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional()
 
 export const ConfigSchema = z.object({
   ...baseConfigShape,
   PORT: port(3001),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
     .default('postgres://watch:watch@127.0.0.1:5432/watch_together'),
+  /** Schema holding room-api's tables (search_path); tests use one per file. */
+  PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').default('public'),
   /** Upper bound on pooled PostgreSQL connections per process. */
   PG_POOL_MAX: intString(1, 500).default(20),
+  /** Apply pending migrations at start (under an advisory lock, so replicas may start together). */
+  MIGRATE_ON_START: boolString(true),
   KAFKA_BROKERS: hostPortList('127.0.0.1:9092'),
-  KAFKA_TOPIC: z.string().min(1).default(TOPICS.events)
-})
+  KAFKA_TOPIC: z.string().min(1).default(TOPICS.events),
+  KAFKA_TOPIC_PARTITIONS: intString(1, 1000).default(12),
+  /** Consumer group for the events room-api reacts to (room.emptied, player.ended, room.archived). */
+  KAFKA_GROUP_ID: z.string().min(1).default('room-api'),
+  KAFKA_CONSUME: boolString(true),
+  /** Where records the consumer cannot parse go, with the reason in a header. */
+  KAFKA_DLQ_TOPIC: z.string().min(1).default(TOPICS.deadLetter),
+
+  /** HS256 secret shared with the Auth service (used unless JWT_JWKS_URL is set). */
+  JWT_SECRET: secret(DEV_JWT_SECRET),
+  /** RS256: the Auth service's JWKS URL; when set, tokens are verified against it instead. */
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  /** The claim holding the display name (`sub` holds the user id). */
+  JWT_NAME_CLAIM: z.string().min(1).default('name'),
+  /** POST /api/v1/auth/dev-sign-in. Default: on when NODE_ENV=development, off otherwise; refused in production. */
+  DEV_SIGN_IN: optionalBool,
+  DEV_TOKEN_TTL_SECONDS: intString(60, 30 * 86_400).default(86_400),
+
+  /** Secret for realtime tickets, shared with the realtime service. */
+  TICKET_SECRET: secret(DEV_TICKET_SECRET),
+  TICKET_TTL_SECONDS: intString(5, 3600).default(60),
+
+  /** Base of invite links: `${PUBLIC_BASE_URL}/r/<code>`. */
+  PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3001').transform((v) => v.replace(/\/+$/, '')),
+  /** The web client's room page; `{roomId}` and `{code}` are substituted. */
+  WEB_ROOM_URL: z.url().default('http://127.0.0.1:5173/rooms/{roomId}'),
+
+  RATE_LIMIT_WINDOW_MS: intString(1000, 3_600_000).default(60_000),
+  /** Room creations per user per window. */
+  RATE_LIMIT_CREATE_MAX: intString(1, 1_000_000).default(10),
+  /** Dev sign-ins per client IP per window. */
+  RATE_LIMIT_SIGN_IN_MAX: intString(1, 1_000_000).default(20),
+
+  OUTBOX_POLL_MS: intString(10, 60_000).default(500),
+  OUTBOX_BATCH_SIZE: intString(1, 5000).default(500),
+  /** How long a room may stay empty before it is closed. */
+  EMPTY_ROOM_GRACE_MS: intString(0, 7 * 86_400_000).default(600_000),
+  EMPTY_ROOM_SWEEP_MS: intString(50, 3_600_000).default(30_000)
+}).transform((c) => ({ ...c, DEV_SIGN_IN: c.DEV_SIGN_IN ?? c.NODE_ENV === 'development' }))
+  .superRefine((c, ctx) => {
+    if (c.DEV_SIGN_IN && c.JWT_JWKS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DEV_SIGN_IN'], message: 'dev sign-in mints HS256 tokens; it cannot be on with JWT_JWKS_URL' })
+    }
+    if (c.NODE_ENV !== 'production') return
+    if (c.DEV_SIGN_IN) ctx.addIssue({ code: 'custom', path: ['DEV_SIGN_IN'], message: 'must be off in production' })
+    if (!c.JWT_JWKS_URL && c.JWT_SECRET === DEV_JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'the dev default is refused in production' })
+    }
+    if (c.TICKET_SECRET === DEV_TICKET_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['TICKET_SECRET'], message: 'the dev default is refused in production' })
+    }
+  })
 export type Config = z.infer<typeof ConfigSchema>
 
 export function readConfig (env: Record<string, string | undefined>): Config {

@@ -8,15 +8,31 @@ t.test('a fresh clone needs no .env: defaults point at the local stack', async (
   t.equal(config.DATABASE_URL, 'postgres://watch:watch@127.0.0.1:5432/watch_together')
   t.same(config.KAFKA_BROKERS, ['127.0.0.1:9092'])
   t.equal(config.KAFKA_TOPIC, 'watch_together')
+  t.equal(config.PG_SCHEMA, 'public')
+  t.equal(config.DEV_SIGN_IN, true, 'dev sign-in is on in development')
+  t.equal(readConfig({ NODE_ENV: 'test' }).DEV_SIGN_IN, false, 'and off elsewhere unless asked for')
 })
 
 t.test('a wrong value stops the service with the variable named', async (t) => {
   for (const [env, variable] of [
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ PG_POOL_MAX: '0' }, 'PG_POOL_MAX'],
-    [{ PORT: '-1' }, 'PORT']
+    [{ PORT: '-1' }, 'PORT'],
+    [{ PG_SCHEMA: 'x; drop table rooms' }, 'PG_SCHEMA'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ WEB_ROOM_URL: 'not a url' }, 'WEB_ROOM_URL'],
+    [{ DEV_SIGN_IN: 'true', JWT_JWKS_URL: 'https://auth.example/jwks.json' }, 'DEV_SIGN_IN']
   ] as const) {
     const err = t.throws(() => readConfig(env)) as ConfigError
     t.same(err.variables, [variable], `${variable} named`)
   }
+})
+
+t.test('production refuses dev secrets and dev sign-in', async (t) => {
+  const err = t.throws(() => readConfig({ NODE_ENV: 'production', DEV_SIGN_IN: 'true' })) as ConfigError
+  t.same(err.variables.sort(), ['DEV_SIGN_IN', 'JWT_SECRET', 'TICKET_SECRET'])
+  const config = readConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), TICKET_SECRET: 'q'.repeat(40) })
+  t.equal(config.DEV_SIGN_IN, false)
+  const jwks = readConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://auth.example/jwks.json', TICKET_SECRET: 'q'.repeat(40) })
+  t.equal(jwks.JWT_JWKS_URL, 'https://auth.example/jwks.json', 'with JWKS the HS256 secret is not needed')
 })

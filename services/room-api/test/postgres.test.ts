@@ -11,13 +11,19 @@ t.test('room-api queries PostgreSQL through its pool and reports ready', async (
     await client.connect()
     await client.end()
   })
-  const app = await buildApp(readConfig({ DATABASE_URL: stack.databaseUrl, KAFKA_BROKERS: stack.kafkaBrokers.join(','), LOG_LEVEL: 'warn' }))
-  t.teardown(() => app.close())
-
   // Each test file works in a schema of its own: files run in parallel.
   const schema = uniqueName('smoke')
-  await app.pg.query(`create schema ${schema}`)
-  t.teardown(() => app.pg.query(`drop schema ${schema} cascade`))
+  const app = await buildApp(readConfig({
+    DATABASE_URL: stack.databaseUrl,
+    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+    LOG_LEVEL: 'warn',
+    PG_SCHEMA: schema,
+    KAFKA_CONSUME: 'false'
+  }))
+  t.teardown(async () => {
+    await app.pg.query(`drop schema ${schema} cascade`)
+    await app.close()
+  })
   await app.pg.query(`create table ${schema}.notes (id serial primary key, body text not null)`)
   const inserted = await app.pg.query<{ id: number }>(`insert into ${schema}.notes (body) values ($1) returning id`, ['hello'])
   const read = await app.pg.query<{ body: string }>(`select body from ${schema}.notes where id = $1`, [inserted.rows[0]?.id])
@@ -31,6 +37,7 @@ t.test('room-api queries PostgreSQL through its pool and reports ready', async (
 t.test('an unreachable PostgreSQL makes /readyz answer 503, not the process crash', async (t) => {
   const app = await buildApp(readConfig({
     DATABASE_URL: 'postgres://watch:watch@127.0.0.1:1/watch_together',
+    MIGRATE_ON_START: 'false',
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
     LOG_LEVEL: 'silent'
   }))

@@ -11,6 +11,8 @@ declare module 'fastify' {
 export interface PostgresPluginOptions {
   connectionString: string
   max: number
+  /** Every pooled connection starts with this search_path (validated as an identifier by config). */
+  schema: string
 }
 
 /** The PostgreSQL pool: created here, checked by /readyz, ended on close. */
@@ -18,6 +20,7 @@ async function postgres (app: FastifyInstance, opts: PostgresPluginOptions) {
   const pool = new pg.Pool({
     connectionString: opts.connectionString,
     max: opts.max,
+    options: `-c search_path=${opts.schema}`,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000
   })

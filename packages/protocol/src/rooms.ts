@@ -1,0 +1,122 @@
+import { z } from 'zod'
+import { RoomId, UserId } from './common.js'
+import { ErrorItem } from './errors.js'
+import { ControlMode, MemberRole } from './event-types.js'
+
+/**
+ * room-api's REST contract (/api/v1). Every response uses the original product's envelope,
+ * `{ success, errors, ...data }`; failures are ErrorBody (errors.ts).
+ */
+
+/** Wraps response data in the success envelope. */
+export function successEnvelope<T extends z.ZodRawShape> (shape: T) {
+  return z.object({ success: z.literal(true), errors: z.array(ErrorItem).max(0), ...shape })
+}
+
+/** Film ids are slugs chosen by the catalog (e.g. `big-buck-bunny`). */
+export const FilmId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a film slug (a-z, 0-9, -)')
+export type FilmId = z.infer<typeof FilmId>
+
+/** Invite codes: at least 10 base62 characters from a CSPRNG. */
+export const InviteCode = z.string().regex(/^[0-9A-Za-z]{10,32}$/, 'expected an invite code (10-32 base62 characters)')
+export type InviteCode = z.infer<typeof InviteCode>
+
+export const RoomStatus = z.enum(['active', 'closed', 'archived'])
+export type RoomStatus = z.infer<typeof RoomStatus>
+
+/** ISO-8601 timestamps in REST bodies (events carry epoch ms instead). */
+const IsoTime = z.iso.datetime({ offset: true })
+
+export const Film = z.object({
+  id: FilmId,
+  title: z.string(),
+  year: z.number().int().nullable(),
+  durationSec: z.number().int().positive(),
+  streamUrl: z.string(),
+  posterUrl: z.string().nullable(),
+  description: z.string()
+})
+export type Film = z.infer<typeof Film>
+
+export const RoomMember = z.object({
+  userId: UserId,
+  name: z.string(),
+  role: MemberRole,
+  joinedAt: IsoTime,
+  /** Null while the member is in the room. */
+  leftAt: IsoTime.nullable(),
+  /** Last known realtime presence (from session.connected / session.disconnected). */
+  online: z.boolean()
+})
+export type RoomMember = z.infer<typeof RoomMember>
+
+export const Room = z.object({
+  id: RoomId,
+  film: Film,
+  ownerId: UserId,
+  hostId: UserId.nullable(),
+  inviteCode: InviteCode,
+  status: RoomStatus,
+  controlMode: ControlMode,
+  createdAt: IsoTime,
+  closedAt: IsoTime.nullable(),
+  members: z.array(RoomMember)
+})
+export type Room = z.infer<typeof Room>
+
+// ---- requests ----
+export const RoomIdParams = z.object({ roomId: RoomId })
+export type RoomIdParams = z.infer<typeof RoomIdParams>
+export const InviteCodeParams = z.object({ code: InviteCode })
+export type InviteCodeParams = z.infer<typeof InviteCodeParams>
+export const FilmIdParams = z.object({ filmId: FilmId })
+export type FilmIdParams = z.infer<typeof FilmIdParams>
+export const FriendIdParams = z.object({ userId: UserId })
+export type FriendIdParams = z.infer<typeof FriendIdParams>
+
+export const CreateRoomBody = z.strictObject({ filmId: FilmId })
+export type CreateRoomBody = z.infer<typeof CreateRoomBody>
+export const ControlModeBody = z.strictObject({ controlMode: ControlMode })
+export type ControlModeBody = z.infer<typeof ControlModeBody>
+export const TransferHostBody = z.strictObject({ userId: UserId })
+export type TransferHostBody = z.infer<typeof TransferHostBody>
+
+export const DevSignInBody = z.strictObject({
+  name: z.string().trim().min(1).max(64),
+  /** Optional: a stable id to sign in as; a fresh one is made otherwise. */
+  userId: UserId.optional()
+})
+export type DevSignInBody = z.infer<typeof DevSignInBody>
+
+/** Query strings are strings: numbers are parsed explicitly, never coerced. */
+const pageNumber = (max: number) => z.string().regex(/^\d+$/, 'expected a whole number').transform(Number)
+  .pipe(z.number().int().min(0).max(max))
+
+export const FilmsQuery = z.strictObject({
+  /** Words matched as prefixes against film titles. */
+  q: z.string().trim().min(1).max(100).optional(),
+  limit: pageNumber(100).optional(),
+  offset: pageNumber(100_000).optional()
+})
+export type FilmsQuery = z.infer<typeof FilmsQuery>
+
+// ---- responses ----
+export const User = z.object({ id: UserId, name: z.string() })
+export type User = z.infer<typeof User>
+
+export const DevSignInResponse = successEnvelope({ token: z.string(), user: User, expiresAt: IsoTime })
+export const RoomResponse = successEnvelope({ room: Room })
+/** Create also returns `link`, the invite URL to share, as the original API does. */
+export const CreateRoomResponse = successEnvelope({ room: Room, link: z.string() })
+export const TicketResponse = successEnvelope({ ticket: z.string(), expiresAt: IsoTime })
+export const FilmResponse = successEnvelope({ film: Film })
+export const FilmsResponse = successEnvelope({ films: z.array(Film), total: z.number().int().nonnegative() })
+export const WatchlistItem = z.object({ film: Film, addedAt: IsoTime })
+export const WatchlistResponse = successEnvelope({ items: z.array(WatchlistItem) })
+export const Friend = z.object({ userId: UserId, since: IsoTime })
+export const FriendsResponse = successEnvelope({ friends: z.array(Friend) })
+/** A film on my list that friends also want, with those friends; most-shared first. */
+export const Match = z.object({ film: Film, friendIds: z.array(UserId), count: z.number().int().positive() })
+export type Match = z.infer<typeof Match>
+export const MatchesResponse = successEnvelope({ matches: z.array(Match) })
+export const EmptySuccess = successEnvelope({})

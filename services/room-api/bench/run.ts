@@ -1,0 +1,117 @@
+// `pnpm --filter @watch-together/room-api bench`: create room + join + ticket under 100 concurrent
+// clients against the real app, and a bare Fastify route doing one pg insert, in the same run.
+// Traffic goes to 127.0.0.1 only. Knobs: BENCH_CONNECTIONS (100), BENCH_DURATION_S (10).
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createHmac, randomUUID } from 'node:crypto'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import pg from 'pg'
+import { DEV_JWT_SECRET } from '../src/config.js'
+
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 100)
+const duration = Number(process.env.BENCH_DURATION_S ?? 10)
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://watch:watch@127.0.0.1:5432/watch_together'
+const secret = process.env.JWT_SECRET ?? DEV_JWT_SECRET
+const schema = `room_api_bench_${Date.now().toString(36)}`
+const here = fileURLToPath(new URL('.', import.meta.url))
+
+/** A user token signed synchronously (autocannon's request hooks are synchronous). */
+function token (name: string): string {
+  const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url')
+  const now = Math.floor(Date.now() / 1000)
+  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: randomUUID(), name, iat: now, exp: now + 3600 })}`
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`
+}
+
+async function startServer (mode: 'room-api' | 'bare'): Promise<{ port: number, child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', `${here}server.ts`, mode, schema], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env })
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+  const [line] = await once(lines, 'line') as [string]
+  return { port: JSON.parse(line).port, child }
+}
+
+async function stop (child: ChildProcess) {
+  child.kill('SIGTERM')
+  await once(child, 'exit')
+}
+
+interface Row { name: string, rps: number, p50: number, p99: number, errors: number, non2xx: number }
+
+async function load (name: string, opts: autocannon.Options): Promise<Row> {
+  // Warm up (JIT, pool connections) before measuring.
+  await autocannon({ ...opts, duration: 2 })
+  const r = await autocannon({ ...opts, duration })
+  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx }
+}
+
+/** Tokens minted before the run, so the load generator spends its CPU on requests, not signing. */
+function tokenPool (name: string, count: number) {
+  const tokens = Array.from({ length: count }, () => token(name))
+  let next = 0
+  return () => tokens[next++ % tokens.length] as string
+}
+
+function roomFlow (port: number): autocannon.Options {
+  // Each connection loops: a fresh owner creates a room, a fresh guest joins it and takes a ticket.
+  // Owners must be fresh (one active room each), so the pool is sized well above the expected creates.
+  const owner = tokenPool('Owner', 100_000)
+  const guest = tokenPool('Guest', 100_000)
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/rooms',
+        setupRequest: (req, context) => {
+          context.guest = guest()
+          return { ...req, headers: { 'content-type': 'application/json', authorization: `Bearer ${owner()}` }, body: '{"filmId":"sintel"}' }
+        },
+        // The room id is the first "id" in the body; a full JSON.parse per request would load the client.
+        onResponse: (_status, body, context) => { context.roomId = /"id":"([^"]+)"/.exec(body)?.[1] }
+      },
+      {
+        method: 'POST',
+        setupRequest: (req, context) => ({ ...req, path: `/api/v1/rooms/${context.roomId}/join`, headers: { authorization: `Bearer ${context.guest}` } })
+      },
+      {
+        method: 'POST',
+        setupRequest: (req, context) => ({ ...req, path: `/api/v1/rooms/${context.roomId}/ticket`, headers: { authorization: `Bearer ${context.guest}` } })
+      }
+    ]
+  }
+}
+
+const rows: Row[] = []
+let failed = false
+try {
+  const bare = await startServer('bare')
+  try {
+    rows.push(await load('bare route: 1 pg insert', {
+      url: `http://127.0.0.1:${bare.port}/bare`, method: 'POST', connections, headers: { 'content-type': 'application/json' }, body: '{}'
+    }))
+  } finally { await stop(bare.child) }
+  const api = await startServer('room-api')
+  try {
+    rows.push(await load('room-api: create + join + ticket', roomFlow(api.port)))
+  } finally { await stop(api.child) }
+} catch (err) {
+  failed = true
+  process.stderr.write(`benchmark failed: ${(err as Error).stack}\n`)
+} finally {
+  const db = new pg.Client({ connectionString: databaseUrl })
+  await db.connect()
+  await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+  await db.end()
+}
+
+if (rows.length === 2) {
+  const [base, api] = rows as [Row, Row]
+  process.stdout.write(`\n${connections} concurrent clients, ${duration} s each, 127.0.0.1\n\n`)
+  process.stdout.write('| target | requests/s | p50 ms | p99 ms | errors | non-2xx |\n|---|---:|---:|---:|---:|---:|\n')
+  for (const r of rows) process.stdout.write(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} |\n`)
+  process.stdout.write(`\nratio room-api / bare (requests/s): ${(api.rps / base.rps).toFixed(2)}  (goal ≥ 0.5; p99 goal < 50 ms)\n`)
+}
+process.exit(failed ? 1 : 0)

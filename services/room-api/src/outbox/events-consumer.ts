@@ -1,0 +1,102 @@
+import { type Consumer, createConsumer, type KafkaSettings, type Producer } from '@watch-together/kafka'
+import { type EventEnvelope, parseEvent } from '@watch-together/protocol'
+import type { FastifyBaseLogger } from 'fastify'
+import type pg from 'pg'
+import type { RoomsService } from '../rooms/rooms-service.js'
+
+export interface ConsumerDeps {
+  settings: KafkaSettings
+  groupId: string
+  topic: string
+  /** Poison records are copied here (with the reason) before their offset is committed. */
+  deadLetter: { producer: Producer, topic: string }
+  pool: pg.Pool
+  rooms: RoomsService
+  log: FastifyBaseLogger
+}
+
+/**
+ * Applies one event from `watch_together` that room-api cares about. Every handler is
+ * idempotent (state-guarded updates), so a redelivery after a crash changes nothing.
+ */
+export async function applyEvent (deps: Pick<ConsumerDeps, 'pool' | 'rooms'>, event: EventEnvelope): Promise<void> {
+  const { pool, rooms } = deps
+  switch (event.type) {
+    case 'room.emptied':
+      // Realtime saw the last connection go; the sweeper closes the room after the grace period.
+      await pool.query(`UPDATE rooms SET emptied_at = COALESCE(emptied_at, to_timestamp($2::double precision / 1000))
+        WHERE id = $1 AND status = 'active'`, [event.roomId, event.at])
+      break
+    case 'session.connected':
+      await pool.query(`WITH m AS (UPDATE room_members SET online = true WHERE room_id = $1 AND user_id = $2)
+        UPDATE rooms SET emptied_at = NULL WHERE id = $1 AND status = 'active'`, [event.roomId, event.userId])
+      break
+    case 'session.disconnected':
+      await pool.query('UPDATE room_members SET online = false WHERE room_id = $1 AND user_id = $2', [event.roomId, event.userId])
+      break
+    case 'player.ended':
+      await rooms.closeBySystem(event.roomId, 'film_ended')
+      break
+    case 'room.archived':
+      // The archive worker finished a closed room; an active room is never archived.
+      await pool.query(`UPDATE rooms SET status = 'archived', archived_at = now()
+        WHERE id = $1 AND status = 'closed'`, [event.roomId])
+      break
+    default:
+      // Everything else on the topic (our own events, chat, player commands) is not ours to act on.
+  }
+}
+
+/**
+ * The consumer: one batch per partition, applied in order, committed only after the
+ * database writes succeeded (a failure re-delivers the batch). Poison records go to the
+ * dead-letter topic so they cannot block a partition.
+ */
+export async function startEventsConsumer (deps: ConsumerDeps): Promise<Consumer> {
+  const consumer = createConsumer(deps.settings, { groupId: deps.groupId })
+  consumer.onCrash((err) => deps.log.error({ err }, 'room-api events consumer stopped'))
+  await consumer.connect()
+  await consumer.subscribe([deps.topic], { fromBeginning: true })
+  await consumer.run(async (batch, control) => {
+    let done: string | undefined
+    try {
+      for (const record of batch.records) {
+        if (!control.isRunning() || control.isStale()) break
+        const parsed = parseEvent(record.value)
+        if (!parsed.success) {
+          deps.log.warn({ err: parsed.error, partition: batch.partition, offset: record.offset }, 'dead-lettering a malformed event')
+          await deps.deadLetter.producer.send(deps.deadLetter.topic, [{
+            key: record.key ?? '',
+            value: record.value ?? '',
+            headers: { ...record.headers, 'dlq-reason': parsed.error.message.slice(0, 1000), 'dlq-source': `${record.topic}/${record.partition}/${record.offset}`, 'dlq-consumer': deps.groupId }
+          }])
+        } else {
+          await applyEvent(deps, parsed.data)
+        }
+        done = record.offset
+      }
+    } finally {
+      // Commit what was applied, also when a later record failed (that one is re-delivered).
+      if (done !== undefined) await control.commit(done)
+    }
+  })
+  return consumer
+}
+
+/** Closes active rooms that have been empty for longer than the grace period. */
+export function startEmptyRoomSweeper (deps: Pick<ConsumerDeps, 'pool' | 'rooms' | 'log'>, graceMs: number, intervalMs: number) {
+  let running: Promise<void> | undefined
+  const sweep = async () => {
+    const { rows } = await deps.pool.query<{ id: string }>(`SELECT id FROM rooms
+      WHERE status = 'active' AND emptied_at IS NOT NULL AND emptied_at <= now() - make_interval(secs => $1::double precision / 1000)
+      ORDER BY emptied_at LIMIT 100`, [graceMs])
+    for (const row of rows) await deps.rooms.closeBySystem(row.id, 'empty')
+  }
+  const timer = setInterval(() => {
+    if (running) return
+    running = sweep().catch((err) => deps.log.warn({ err }, 'empty-room sweep failed')).finally(() => { running = undefined })
+  }, intervalMs)
+  return {
+    async stop () { clearInterval(timer); await running }
+  }
+}

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto'
+import { EVENT_SCHEMA_VERSION, type EventEnvelope, type EventPayload, type EventType } from '@watch-together/protocol'
+import type { Db } from '../db/transaction.js'
+
+/** An event to append; the outbox assigns its per-room `seq`. */
+export type PendingEvent = Omit<EventEnvelope, 'seq'>
+
+export function roomEvent<T extends EventType> (type: T, roomId: string, userId: string | null, payload: EventPayload<T>): PendingEvent {
+  return { id: randomUUID(), type, roomId, userId, at: Date.now(), v: EVENT_SCHEMA_VERSION, source: 'room-api', payload }
+}
+
+/**
+ * The tail of a statement that appends events: CTE `s` bumped the room's counter by the event
+ * count ($count) and returned the new value; $1 is the room id, $events the events as JSON (seq 0).
+ */
+export const insertEventsFromS = (count: string, events: string) => `
+  INSERT INTO outbox (event_id, room_id, seq, type, envelope)
+  SELECT (e->>'id')::uuid, $1, s.event_seq - ${count} + o, e->>'type', jsonb_set(e, '{seq}', to_jsonb(s.event_seq - ${count} + o))
+  FROM s, jsonb_array_elements(${events}::jsonb) WITH ORDINALITY AS t(e, o)`
+
+/**
+ * Appends events to the outbox inside the caller's transaction, numbering them from the room's
+ * counter. Bumping `rooms.event_seq` takes the room's row lock, so one room's events get
+ * gap-free, commit-ordered seqs even under concurrent changes. One round trip.
+ */
+export async function appendEvents (db: Db, roomId: string, events: PendingEvent[]): Promise<void> {
+  if (events.length === 0) return
+  await db.query(`
+    WITH s AS (UPDATE rooms SET event_seq = event_seq + $2 WHERE id = $1 RETURNING event_seq)
+    ${insertEventsFromS('$2', '$3')}`,
+  [roomId, events.length, JSON.stringify(events.map((e) => ({ ...e, seq: 0 })))])
+}

@@ -1,0 +1,88 @@
+import type { Film, Room, RoomMember } from '@watch-together/protocol'
+import type pg from 'pg'
+
+type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient
+
+export interface FilmRow {
+  id: string
+  title: string
+  year: number | null
+  duration_sec: number
+  stream_url: string
+  poster_url: string | null
+  description: string
+}
+
+export const FILM_COLUMNS = 'f.id, f.title, f.year, f.duration_sec, f.stream_url, f.poster_url, f.description'
+
+export function toFilm (row: FilmRow): Film {
+  return {
+    id: row.id,
+    title: row.title,
+    year: row.year,
+    durationSec: row.duration_sec,
+    streamUrl: row.stream_url,
+    posterUrl: row.poster_url,
+    description: row.description
+  }
+}
+
+const iso = (value: string | Date | null): string | null => value === null ? null : new Date(value).toISOString()
+
+interface MemberJson { user_id: string, name: string, role: 'host' | 'guest', joined_at: string, left_at: string | null, online: boolean }
+
+export interface RoomViewRow {
+  id: string
+  owner_id: string
+  invite_code: string
+  status: Room['status']
+  control_mode: Room['controlMode']
+  created_at: Date
+  closed_at: Date | null
+  film: FilmRow
+  members: MemberJson[]
+}
+
+/** Members as the JSON a view query aggregates (`m` is a room_members row or alike). */
+export const MEMBER_JSON = `json_build_object('user_id', m.user_id, 'name', m.name, 'role', m.role,
+  'joined_at', m.joined_at, 'left_at', m.left_at, 'online', m.online)`
+
+/** A room with its film and members, in one round trip (members aggregated as JSON). */
+export async function loadRoomView (db: Queryable, roomId: string): Promise<Room | null> {
+  const { rows } = await db.query<RoomViewRow>({
+    name: 'room-view',
+    text: `
+    SELECT r.id, r.owner_id, r.invite_code, r.status, r.control_mode, r.created_at, r.closed_at,
+      row_to_json(f) AS film,
+      COALESCE((SELECT json_agg(${MEMBER_JSON} ORDER BY m.joined_at, m.user_id)
+        FROM room_members m WHERE m.room_id = r.id), '[]') AS members
+    FROM rooms r JOIN films f ON f.id = r.film_id
+    WHERE r.id = $1`,
+    values: [roomId]
+  })
+  const row = rows[0]
+  return row ? toRoom(row) : null
+}
+
+export function toRoom (row: RoomViewRow): Room {
+  const members: RoomMember[] = row.members.map((m) => ({
+    userId: m.user_id,
+    name: m.name,
+    role: m.role,
+    joinedAt: iso(m.joined_at) as string,
+    leftAt: iso(m.left_at),
+    online: m.online
+  }))
+  return {
+    id: row.id,
+    film: toFilm(row.film),
+    ownerId: row.owner_id,
+    hostId: members.find((m) => m.role === 'host')?.userId ?? null,
+    inviteCode: row.invite_code,
+    status: row.status,
+    controlMode: row.control_mode,
+    createdAt: iso(row.created_at) as string,
+    closedAt: iso(row.closed_at),
+    members
+  }
+}

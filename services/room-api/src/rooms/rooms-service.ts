@@ -1,0 +1,308 @@
+import { randomUUID } from 'node:crypto'
+import type { ControlMode, Room } from '@watch-together/protocol'
+import type pg from 'pg'
+import { isUniqueViolation } from '../db/errors.js'
+import { type Db, withTransaction } from '../db/transaction.js'
+import { errors } from '../errors.js'
+import { appendEvents, insertEventsFromS, type PendingEvent, roomEvent } from '../outbox/room-events.js'
+import { newInviteCode } from './invite-code.js'
+import { FILM_COLUMNS, type FilmRow, loadRoomView, MEMBER_JSON, type RoomViewRow, toFilm, toRoom } from './room-view.js'
+
+export interface CurrentUser { id: string, name: string }
+export type CloseReason = 'host' | 'film_ended' | 'empty'
+
+interface LockedRoom { id: string, status: string, control_mode: ControlMode, emptied_at: Date | null }
+interface JoinFacts { status: string, my_id: string | null, my_left_at: Date | null, host_id: string | null, host_left_at: Date | null }
+interface MemberRow { user_id: string, name: string, role: 'host' | 'guest', left_at: Date | null }
+
+/**
+ * Room lifecycle. Every change runs in one transaction that locks the room row, applies the
+ * change and appends its events to the outbox; `onEvents` then wakes the relay.
+ */
+export class RoomsService {
+  constructor (private readonly pool: pg.Pool, private readonly onEvents: () => void) {}
+
+  /** One statement (so one implicit transaction): room, host membership, two events. */
+  async create (user: CurrentUser, filmId: string): Promise<Room> {
+    const roomId = randomUUID()
+    const events: PendingEvent[] = [
+      roomEvent('room.created', roomId, user.id, { filmId, ownerId: user.id, ownerName: user.name, controlMode: 'everyone' }),
+      roomEvent('member.joined', roomId, user.id, { name: user.name, role: 'host' })
+    ]
+    const envelopes = events.map((e, i) => ({ ...e, seq: i + 1 }))
+    let created
+    try {
+      created = await this.pool.query<{ invite_code: string, created_at: Date, joined_at: Date, film: FilmRow }>({
+        name: 'room-create',
+        text: `
+        WITH film AS (SELECT ${FILM_COLUMNS} FROM films f WHERE f.id = $2),
+        room AS (
+          INSERT INTO rooms (id, film_id, owner_id, owner_name, invite_code, event_seq)
+          SELECT $1, film.id, $3, $4, $5, $6 FROM film
+          RETURNING id, invite_code, created_at),
+        host AS (INSERT INTO room_members (room_id, user_id, name, role) SELECT id, $3, $4, 'host' FROM room RETURNING joined_at),
+        events AS (
+          INSERT INTO outbox (event_id, room_id, seq, type, envelope)
+          SELECT (e->>'id')::uuid, room.id, (e->>'seq')::bigint, e->>'type', e
+          FROM room, jsonb_array_elements($7::jsonb) AS t(e))
+        SELECT room.invite_code, room.created_at, host.joined_at, row_to_json(film) AS film FROM room, host, film`,
+        values: [roomId, filmId, user.id, user.name, newInviteCode(), envelopes.length, JSON.stringify(envelopes)]
+      })
+    } catch (err) {
+      if (isUniqueViolation(err, 'rooms_one_active_per_owner')) throw errors.alreadyActive(user.id)
+      throw err
+    }
+    const row = created.rows[0]
+    if (!row) throw errors.filmNotFound()
+    this.onEvents()
+    // Everything the response shows was written by this statement: no second read.
+    return {
+      id: roomId,
+      film: toFilm(row.film),
+      ownerId: user.id,
+      hostId: user.id,
+      inviteCode: row.invite_code,
+      status: 'active',
+      controlMode: 'everyone',
+      createdAt: row.created_at.toISOString(),
+      closedAt: null,
+      members: [{ userId: user.id, name: user.name, role: 'host', joinedAt: row.joined_at.toISOString(), leftAt: null, online: false }]
+    }
+  }
+
+  async details (user: CurrentUser, roomId: string): Promise<Room> {
+    const room = await loadRoomView(this.pool, roomId)
+    if (!room) throw errors.roomNotFound()
+    if (!room.members.some((m) => m.userId === user.id)) throw errors.notMember()
+    return room
+  }
+
+  async joinByCode (user: CurrentUser, code: string): Promise<Room> {
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM rooms WHERE invite_code = $1', [code])
+    if (!rows[0]) throw errors.inviteNotFound()
+    return await this.join(user, rows[0].id)
+  }
+
+  /**
+   * Joining again while present changes nothing; a member who left comes back as a guest.
+   * The common case (a new guest, an active room, its host there) is one round trip; anything
+   * else (rejoin, repeat, an empty room, closed, unknown) takes the locked path below.
+   */
+  async join (user: CurrentUser, roomId: string): Promise<Room> {
+    const joined = await this.joinAsNewGuest(user, roomId)
+    if (joined) {
+      this.onEvents()
+      return joined
+    }
+    const written = await withTransaction(this.pool, async (db) => {
+      // Lock first, then read: a statement sees the rows committed before it began, so reading
+      // members in the locking statement would miss a concurrent join we waited for.
+      const locked = await db.query({ name: 'room-lock', text: 'SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE', values: [roomId] })
+      if (locked.rowCount === 0) throw errors.roomNotFound()
+      const facts = (await db.query<JoinFacts>({
+        name: 'join-facts',
+        text: `
+        SELECT r.status, me.user_id AS my_id, me.left_at AS my_left_at, h.user_id AS host_id, h.left_at AS host_left_at
+        FROM rooms r
+        LEFT JOIN room_members me ON me.room_id = r.id AND me.user_id = $2
+        LEFT JOIN room_members h ON h.room_id = r.id AND h.role = 'host'
+        WHERE r.id = $1`,
+        values: [roomId, user.id]
+      })).rows[0]
+      if (!facts) throw errors.roomNotFound()
+      if (facts.status !== 'active') throw errors.roomClosed()
+      if (facts.my_id !== null && facts.my_left_at === null) return 0
+      // A host who left an empty room keeps the role until someone comes back: the first one back takes over.
+      const hostIsMe = facts.host_id === user.id
+      const takesOver = facts.host_id === null || (!hostIsMe && facts.host_left_at !== null)
+      if (takesOver && facts.host_id !== null) {
+        await db.query("UPDATE room_members SET role = 'guest' WHERE room_id = $1 AND user_id = $2", [roomId, facts.host_id])
+      }
+      const role = hostIsMe || takesOver ? 'host' : 'guest'
+      const events = [roomEvent('member.joined', roomId, user.id, { name: user.name, role })]
+      if (takesOver) events.push(roomEvent('host.changed', roomId, user.id, { fromUserId: facts.host_id, toUserId: user.id }))
+      await db.query({
+        name: 'join-write',
+        text: `
+        WITH joined AS (
+          INSERT INTO room_members (room_id, user_id, name, role) VALUES ($1, $2, $3, $4)
+          ON CONFLICT (room_id, user_id) DO UPDATE
+            SET name = EXCLUDED.name, role = EXCLUDED.role, joined_at = clock_timestamp(), left_at = NULL),
+        s AS (UPDATE rooms SET emptied_at = NULL, host_present = host_present OR $4 = 'host', event_seq = event_seq + $5
+          WHERE id = $1 RETURNING event_seq)
+        ${insertEventsFromS('$5', '$6')}`,
+        values: [roomId, user.id, user.name, role, events.length, JSON.stringify(events.map((e) => ({ ...e, seq: 0 })))]
+      })
+      return events.length
+    })
+    if (written > 0) this.onEvents()
+    return await this.view(roomId)
+  }
+
+  /**
+   * One statement, so one implicit transaction: bumps the room's seq under its row lock (the WHERE
+   * is re-checked on the newest version), adds the guest and the event. A membership that already
+   * exists fails the primary key; false sends the caller down the locked path.
+   */
+  private async joinAsNewGuest (user: CurrentUser, roomId: string): Promise<Room | null> {
+    const event = roomEvent('member.joined', roomId, user.id, { name: user.name, role: 'guest' })
+    try {
+      // The room view comes back from the same statement: members already there (as of the
+      // statement's snapshot) plus the new one from the INSERT's RETURNING.
+      const res = await this.pool.query<RoomViewRow>({
+        name: 'join-new-guest',
+        text: `
+        WITH s AS (
+          UPDATE rooms SET emptied_at = NULL, event_seq = event_seq + 1
+          WHERE id = $1 AND status = 'active' AND host_present
+          RETURNING id, film_id, owner_id, invite_code, status, control_mode, created_at, closed_at, event_seq),
+        joined AS (
+          INSERT INTO room_members (room_id, user_id, name, role) SELECT $1, $2, $3, 'guest' FROM s
+          RETURNING user_id, name, role, joined_at, left_at, online),
+        events AS (
+          INSERT INTO outbox (event_id, room_id, seq, type, envelope)
+          SELECT (e->>'id')::uuid, $1, s.event_seq, e->>'type', jsonb_set(e, '{seq}', to_jsonb(s.event_seq))
+          FROM s, jsonb_array_elements($4::jsonb) AS t(e))
+        SELECT s.id, s.owner_id, s.invite_code, s.status, s.control_mode, s.created_at, s.closed_at,
+          row_to_json(f) AS film,
+          (SELECT json_agg(${MEMBER_JSON} ORDER BY m.joined_at, m.user_id)
+            FROM (SELECT user_id, name, role, joined_at, left_at, online FROM room_members WHERE room_id = $1
+                  UNION ALL SELECT * FROM joined) m) AS members
+        FROM s JOIN films f ON f.id = s.film_id`,
+        values: [roomId, user.id, user.name, JSON.stringify([{ ...event, seq: 0 }])]
+      })
+      return res.rows[0] ? toRoom(res.rows[0]) : null
+    } catch (err) {
+      if (isUniqueViolation(err, 'room_members_pkey')) return null
+      throw err
+    }
+  }
+
+  /** A guest leaving never closes the room; a leaving host hands over to the longest-present member. */
+  async leave (user: CurrentUser, roomId: string): Promise<void> {
+    await this.change(roomId, async (db, room) => {
+      if (room.status !== 'active') throw errors.roomClosed()
+      const me = await member(db, roomId, user.id)
+      if (!me || me.left_at !== null) throw errors.notMember()
+      await db.query('UPDATE room_members SET left_at = clock_timestamp(), online = false WHERE room_id = $1 AND user_id = $2', [roomId, user.id])
+      const events = [roomEvent('member.left', roomId, user.id, { name: me.name, reason: 'left' })]
+      const next = (await db.query<{ user_id: string }>(
+        'SELECT user_id FROM room_members WHERE room_id = $1 AND left_at IS NULL ORDER BY joined_at, user_id LIMIT 1', [roomId])).rows[0]
+      if (!next) {
+        await db.query('UPDATE rooms SET emptied_at = now(), host_present = host_present AND NOT $2 WHERE id = $1', [roomId, me.role === 'host'])
+      } else if (me.role === 'host') {
+        await moveHost(db, roomId, user.id, next.user_id)
+        events.push(roomEvent('host.changed', roomId, user.id, { fromUserId: user.id, toUserId: next.user_id }))
+      }
+      return events
+    })
+  }
+
+  async close (user: CurrentUser, roomId: string): Promise<Room> {
+    await this.change(roomId, async (db, room) => {
+      if (room.status !== 'active') throw errors.roomClosed()
+      await requireHost(db, roomId, user.id)
+      return await closeLocked(db, roomId, user.id, 'host')
+    })
+    return await this.view(roomId)
+  }
+
+  /** Closing for the system (film ended, empty too long): a no-op unless the room is active. */
+  async closeBySystem (roomId: string, reason: CloseReason): Promise<boolean> {
+    let closed = false
+    await this.change(roomId, async (db, room) => {
+      if (room.status !== 'active') return []
+      // Someone came back after the sweeper picked the room: it stays open.
+      if (reason === 'empty' && room.emptied_at === null) return []
+      closed = true
+      return await closeLocked(db, roomId, null, reason)
+    }, () => { closed = false })
+    return closed
+  }
+
+  async setControlMode (user: CurrentUser, roomId: string, controlMode: ControlMode): Promise<Room> {
+    await this.change(roomId, async (db, room) => {
+      if (room.status !== 'active') throw errors.roomClosed()
+      await requireHost(db, roomId, user.id)
+      if (room.control_mode === controlMode) return []
+      await db.query('UPDATE rooms SET control_mode = $2 WHERE id = $1', [roomId, controlMode])
+      return [roomEvent('room.control_mode_changed', roomId, user.id, { controlMode })]
+    })
+    return await this.view(roomId)
+  }
+
+  async transferHost (user: CurrentUser, roomId: string, toUserId: string): Promise<Room> {
+    await this.change(roomId, async (db, room) => {
+      if (room.status !== 'active') throw errors.roomClosed()
+      await requireHost(db, roomId, user.id)
+      if (toUserId === user.id) return []
+      const target = await member(db, roomId, toUserId)
+      if (!target || target.left_at !== null) throw errors.targetNotPresent()
+      await moveHost(db, roomId, user.id, toUserId)
+      return [roomEvent('host.changed', roomId, user.id, { fromUserId: user.id, toUserId })]
+    })
+    return await this.view(roomId)
+  }
+
+  /** What a realtime ticket needs; only a present member of an active room gets one. */
+  async ticketFacts (user: CurrentUser, roomId: string) {
+    const { rows } = await this.pool.query<{ status: string, control_mode: ControlMode, role: 'host' | 'guest' | null, left_at: Date | null, name: string | null }>({
+      name: 'ticket-facts',
+      text: `
+      SELECT r.status, r.control_mode, m.role, m.left_at, m.name
+      FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
+      WHERE r.id = $1`,
+      values: [roomId, user.id]
+    })
+    const row = rows[0]
+    if (!row) throw errors.roomNotFound()
+    if (row.status !== 'active') throw errors.roomClosed()
+    if (!row.role || row.left_at !== null) throw errors.notMember()
+    return { role: row.role, controlMode: row.control_mode }
+  }
+
+  private async view (roomId: string): Promise<Room> {
+    const room = await loadRoomView(this.pool, roomId)
+    if (!room) throw errors.roomNotFound()
+    return room
+  }
+
+  /** Locks the room, runs `apply`, appends the events it returns, commits, wakes the relay. */
+  private async change (roomId: string, apply: (db: Db, room: LockedRoom) => Promise<PendingEvent[]>, onMissing?: () => void) {
+    const written = await withTransaction(this.pool, async (db) => {
+      const room = (await db.query<LockedRoom>('SELECT id, status, control_mode, emptied_at FROM rooms WHERE id = $1 FOR UPDATE', [roomId])).rows[0]
+      if (!room) {
+        if (onMissing) { onMissing(); return 0 }
+        throw errors.roomNotFound()
+      }
+      const events = await apply(db, room)
+      await appendEvents(db, roomId, events)
+      return events.length
+    })
+    if (written > 0) this.onEvents()
+  }
+}
+
+async function member (db: Db, roomId: string, userId: string): Promise<MemberRow | undefined> {
+  const { rows } = await db.query<MemberRow>(
+    'SELECT user_id, name, role, left_at FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, userId])
+  return rows[0]
+}
+
+async function requireHost (db: Db, roomId: string, userId: string) {
+  const me = await member(db, roomId, userId)
+  if (!me || me.left_at !== null) throw errors.notMember()
+  if (me.role !== 'host') throw errors.notHost()
+}
+
+/** Demote first: the partial unique index allows one host per room at any moment. */
+async function moveHost (db: Db, roomId: string, fromUserId: string, toUserId: string) {
+  await db.query("UPDATE room_members SET role = 'guest' WHERE room_id = $1 AND user_id = $2", [roomId, fromUserId])
+  await db.query("UPDATE room_members SET role = 'host' WHERE room_id = $1 AND user_id = $2", [roomId, toUserId])
+}
+
+async function closeLocked (db: Db, roomId: string, userId: string | null, reason: CloseReason): Promise<PendingEvent[]> {
+  await db.query(
+    "UPDATE rooms SET status = 'closed', closed_at = now(), close_reason = $2, emptied_at = NULL WHERE id = $1", [roomId, reason])
+  return [roomEvent('room.closed', roomId, userId, { reason })]
+}

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto'
+import { stack, uniqueName } from '@watch-together/test-kit'
+import pg from 'pg'
+import t from 'tap'
+import { runMigrations } from '../src/db/migrations.js'
+import { requireStack } from './helpers/app.js'
+
+t.test('migrations apply once, and the constraints refuse invalid states', async (t) => {
+  await requireStack()
+  const schema = uniqueName('room_api_migrations')
+  const log = { info: () => {} }
+  const first = await runMigrations(stack.databaseUrl, schema, log)
+  t.ok(first.length >= 2, 'schema and demo films applied')
+  t.same(await runMigrations(stack.databaseUrl, schema, log), [], 'a second run applies nothing')
+
+  const db = new pg.Client({ connectionString: stack.databaseUrl, options: `-c search_path=${schema}` })
+  await db.connect()
+  t.teardown(async () => { await db.query(`DROP SCHEMA ${schema} CASCADE`); await db.end() })
+  const insertRoom = (owner: string, code: string, status = 'active') => db.query(
+    `INSERT INTO rooms (id, film_id, owner_id, owner_name, invite_code, status, closed_at)
+     VALUES ($1, 'sintel', $2, 'n', $3, $4, CASE WHEN $4 = 'active' THEN NULL ELSE now() END) RETURNING id`,
+    [randomUUID(), owner, code, status])
+  const violation = async (what: string, work: () => Promise<unknown>, constraint: string) => {
+    await t.rejects(work(), { code: '23505', constraint }, what)
+  }
+  const room = (await insertRoom('owner-1', 'AAAAAAAAAA01')).rows[0].id
+  await violation('a second active room per owner', () => insertRoom('owner-1', 'AAAAAAAAAA02'), 'rooms_one_active_per_owner')
+  await insertRoom('owner-1', 'AAAAAAAAAA03', 'closed')
+  t.pass('closed rooms of the same owner are fine')
+  await violation('a reused invite code', () => insertRoom('owner-2', 'AAAAAAAAAA01'), 'rooms_invite_code')
+  await db.query("INSERT INTO room_members (room_id, user_id, name, role) VALUES ($1, 'u1', 'U1', 'host')", [room])
+  await violation('a second membership of one user', () => db.query("INSERT INTO room_members (room_id, user_id, name, role) VALUES ($1, 'u1', 'U1', 'guest')", [room]), 'room_members_pkey')
+  await violation('a second host', () => db.query("INSERT INTO room_members (room_id, user_id, name, role) VALUES ($1, 'u2', 'U2', 'host')", [room]), 'room_members_one_host')
+  await t.rejects(db.query("UPDATE rooms SET status = 'closed' WHERE id = $1", [room]), { code: '23514' }, 'closed without closed_at')
+  await t.rejects(db.query("INSERT INTO friendships (user_id, friend_id) VALUES ('a', 'a')"), { code: '23514' }, 'befriending oneself')
+  await t.rejects(db.query("INSERT INTO watchlist (user_id, film_id) VALUES ('a', 'no-such-film')"), { code: '23503' }, 'unknown film')
+
+  // Every query path has an index.
+  const { rows } = await db.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1', [schema])
+  const names = rows.map((r) => r.indexname)
+  for (const index of ['films_by_title', 'films_title_search', 'rooms_invite_code', 'rooms_one_active_per_owner', 'rooms_emptied',
+    'room_members_present', 'watchlist_pkey', 'watchlist_by_user_added', 'friendships_pkey', 'outbox_pkey']) {
+    t.ok(names.includes(index), index)
+  }
+})
