@@ -27,6 +27,12 @@ async function postgres (app: FastifyInstance, opts: PostgresPluginOptions) {
   // An idle client losing its connection (server restart) emits 'error' on the pool;
   // unhandled, that would crash the process. The pool replaces the client by itself.
   pool.on('error', (err) => app.log.warn({ err }, 'postgres idle client error'))
+  // A checked-out client (a transaction waiting on Kafka, say) that loses its connection emits
+  // 'error' on itself, where the pool's handler is not attached: without this listener the
+  // process would crash. The pending query rejects and the code holding the client handles it.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => app.log.warn({ err }, 'postgres client error'))
+  })
   app.decorate('pg', pool)
   app.readiness.add('postgres', () => pool.query('select 1'))
   app.addHook('onClose', async () => { await pool.end() })
