@@ -33,8 +33,17 @@ export const INDEXES: Record<'events' | 'chatMessages' | 'roomSummaries', IndexD
   ]
 }
 
+/**
+ * Creates the indexes that are missing, one at a time: FerretDB 1.24 drops the connection when
+ * one createIndexes command lists several indexes that already exist (seen here; real MongoDB
+ * accepts it), and a restart must not trip over its own indexes.
+ */
 export async function ensureIndexes (collections: ArchiveCollections): Promise<void> {
-  await collections.events.createIndexes(INDEXES.events)
-  await collections.chatMessages.createIndexes(INDEXES.chatMessages)
-  await collections.roomSummaries.createIndexes(INDEXES.roomSummaries)
+  for (const name of ['events', 'chatMessages', 'roomSummaries'] as const) {
+    const collection = collections[name]
+    const existing = new Set((await collection.listIndexes().toArray().catch(() => [])).map((i) => String(i.name)))
+    for (const index of INDEXES[name]) {
+      if (!existing.has(index.name!)) await collection.createIndex(index.key, { name: index.name! })
+    }
+  }
 }
