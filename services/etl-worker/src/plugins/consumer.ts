@@ -39,7 +39,7 @@ async function archiveConsumer (app: FastifyInstance, opts: ConsumerPluginOption
     // kafkajs restarts by itself after retriable errors; this is for when it gives up.
     current.onCrash((err) => {
       app.log.error({ err }, 'consumer crashed; restarting')
-      restartTimer = setTimeout(() => { void current.disconnect().catch(() => {}).then(startInBackground) }, 2000)
+      restartTimer = setTimeout(() => { current.disconnect().catch(() => {}).then(startInBackground, () => {}) }, 2000)
     })
     await current.connect()
     await current.subscribe([opts.topic], { fromBeginning: true })
@@ -52,7 +52,7 @@ async function archiveConsumer (app: FastifyInstance, opts: ConsumerPluginOption
     start().catch((err: Error) => {
       if (closing) return
       app.log.warn({ err }, 'consumer could not start; retrying')
-      restartTimer = setTimeout(() => { void consumer?.disconnect().catch(() => {}).then(startInBackground) }, 2000)
+      restartTimer = setTimeout(() => { (consumer?.disconnect() ?? Promise.resolve()).catch(() => {}).then(startInBackground, () => {}) }, 2000)
     })
   }
 

@@ -28,10 +28,10 @@ async function finalizer (app: FastifyInstance, opts: FinalizerPluginOptions) {
     } catch (err) {
       app.log.warn({ err }, 'finalizer pass failed; next pass retries')
     } finally {
-      if (!closing) timer = setTimeout(() => { void pass() }, opts.intervalMs)
+      if (!closing) timer = setTimeout(pass, opts.intervalMs)
     }
   }
-  app.addHook('onReady', async () => { timer = setTimeout(() => { void pass() }, opts.intervalMs) })
+  app.addHook('onReady', async () => { timer = setTimeout(pass, opts.intervalMs) })
   app.addHook('onClose', async () => { closing = true; clearTimeout(timer) })
 }
 

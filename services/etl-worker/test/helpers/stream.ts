@@ -8,7 +8,7 @@ export function steadyStream (topic: string, opts: { rooms: number, perTick: num
   const rooms = Array.from({ length: opts.rooms }, () => ({ id: randomUUID(), seq: 0, messages: 0, events: 0 }))
   const produced: EventEnvelope[] = []
   let made = 0
-  let running = true
+  const state = { running: true }
   let failure: Error | undefined
 
   function next (): EventEnvelope {
@@ -28,7 +28,7 @@ export function steadyStream (topic: string, opts: { rooms: number, perTick: num
   const done = (async () => {
     const producer = await openProducer()
     try {
-      while (running) {
+      while (state.running) {
         const events = Array.from({ length: opts.perTick }, next)
         await produceEvents(producer, topic, events)
         produced.push(...events)
@@ -45,7 +45,7 @@ export function steadyStream (topic: string, opts: { rooms: number, perTick: num
     rooms,
     produced,
     async stop () {
-      running = false
+      state.running = false
       await done
       if (failure) throw failure
     }
