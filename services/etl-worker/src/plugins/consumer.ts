@@ -41,9 +41,15 @@ async function archiveConsumer (app: FastifyInstance, opts: ConsumerPluginOption
       app.log.error({ err }, 'consumer crashed; restarting')
       restartTimer = setTimeout(() => { current.disconnect().catch(() => {}).then(startInBackground, () => {}) }, 2000)
     })
+    // The app may close while any of these steps is pending: check after each, so a consumer
+    // never starts running after onClose has disconnected it.
+    const stopIfClosing = async () => { if (closing) await current.disconnect(); return closing }
     await current.connect()
+    if (await stopIfClosing()) return
     await current.subscribe([opts.topic], { fromBeginning: true })
+    if (await stopIfClosing()) return
     await current.run(handler)
+    if (await stopIfClosing()) return
     app.log.info({ topic: opts.topic, groupId: opts.groupId }, 'consuming')
   }
 

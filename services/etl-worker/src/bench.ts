@@ -1,0 +1,135 @@
+// `pnpm --filter @watch-together/etl-worker bench`: the worker's archive throughput and end-to-end
+// lag, next to a bare insertMany loop writing the same event documents to the same server in the
+// same run. Talks only to the local stack (127.0.0.1) through MONGO_URL / KAFKA_BROKERS.
+import { randomBytes, randomUUID } from 'node:crypto'
+import { parseArgs } from 'node:util'
+import { createAdmin, createProducer, eventRecord } from '@watch-together/kafka'
+import type { EventEnvelope } from '@watch-together/protocol'
+import { MongoClient, type Collection } from 'mongodb'
+import { table } from './analytics/format.js'
+import { DURABLE } from './archive/archive-writer.js'
+import { archiveCollections, type EventDoc } from './archive/collections.js'
+import { toEventDoc } from './archive/documents.js'
+import { buildApp } from './app.js'
+import { readConfig } from './config.js'
+
+const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, rate: { type: 'string', default: '300' }, seconds: { type: 'string', default: '10' } } })
+const TOTAL = Number(values.events)
+const RATE = Number(values.rate)
+const SECONDS = Number(values.seconds)
+const base = readConfig(process.env)
+const run = `etl_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function makeEvents (count: number, rooms: string[], at: () => number): EventEnvelope[] {
+  const seqs = new Map<string, number>()
+  return Array.from({ length: count }, (_, i) => {
+    const roomId = rooms[i % rooms.length]!
+    const seq = (seqs.get(roomId) ?? 0) + 1
+    seqs.set(roomId, seq)
+    const common = { id: randomUUID(), roomId, userId: `u${i % 7}`, at: at(), seq, v: 1, source: 'test' as const }
+    return i % 4 === 0
+      ? { ...common, type: 'player.command_applied', payload: { command: 'seek', version: seq, state: { playing: true, positionMs: i, refAt: common.at, rate: 1, itemId: 'x', version: seq } } }
+      : { ...common, type: 'chat.message_sent', payload: { messageId: randomUUID(), clientMessageId: `c${i}`, name: 'Bench', text: `message ${i} `.repeat(4), positionMs: i } }
+  })
+}
+
+async function bareInsertLoop (collection: Collection<EventDoc>, docs: EventDoc[], chunk: number): Promise<number> {
+  const start = performance.now()
+  for (let i = 0; i < docs.length; i += chunk) await collection.insertMany(docs.slice(i, i + chunk), { ordered: false, writeConcern: DURABLE })
+  return performance.now() - start
+}
+
+/** Polls for newly queryable events and records when each became visible. */
+function lagWatcher (collection: Collection<EventDoc>, sentAt: Map<string, number>) {
+  const lags: number[] = []
+  const seen = new Set<string>()
+  const state = { on: true }
+  const done = (async () => {
+    while (state.on || seen.size < sentAt.size) {
+      const recent = await collection.find({ at: { $gte: new Date(Date.now() - 15_000) } }, { projection: { _id: 1 } }).toArray()
+      const now = Date.now()
+      for (const { _id } of recent) {
+        if (seen.has(_id) || !sentAt.has(_id)) continue
+        seen.add(_id)
+        lags.push(now - sentAt.get(_id)!)
+      }
+      if (!state.on && seen.size < sentAt.size && Date.now() - Math.max(...sentAt.values()) > 60_000) break
+      await sleep(20)
+    }
+  })()
+  return { lags, stop: async () => { state.on = false; await done } }
+}
+
+async function steady (send: (events: EventEnvelope[]) => Promise<void>, collection: Collection<EventDoc>) {
+  const sentAt = new Map<string, number>()
+  const watcher = lagWatcher(collection, sentAt)
+  const rooms = Array.from({ length: 20 }, () => randomUUID())
+  const perTick = Math.max(1, Math.round(RATE / 20))
+  const end = Date.now() + SECONDS * 1000
+  while (Date.now() < end) {
+    const tick = Date.now()
+    const events = makeEvents(perTick, rooms, () => Date.now())
+    for (const e of events) sentAt.set(e.id, e.at)
+    await send(events)
+    await sleep(Math.max(0, 50 - (Date.now() - tick)))
+  }
+  await watcher.stop()
+  const sorted = [...watcher.lags].sort((a, b) => a - b)
+  const pick = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
+  return { sent: sentAt.size, seen: sorted.length, p50: pick(0.5), p95: pick(0.95), max: sorted[sorted.length - 1] ?? NaN }
+}
+
+const settings = { brokers: base.KAFKA_BROKERS, clientId: 'etl-bench' }
+const admin = createAdmin(settings)
+const producer = createProducer(settings)
+const client = new MongoClient(base.MONGO_URL)
+await Promise.all([admin.connect(), producer.connect(), client.connect()])
+const db = client.db(run)
+try {
+  await admin.ensureTopics([{ topic: run, partitions: 6 }, { topic: `${run}.dlq`, partitions: 1 }])
+  const rooms = Array.from({ length: 50 }, () => randomUUID())
+  const events = makeEvents(TOTAL, rooms, () => Date.now())
+  for (let i = 0; i < events.length; i += 1000) await producer.send(run, events.slice(i, i + 1000).map(eventRecord))
+
+  // 1. Throughput: the worker drains the pre-filled topic.
+  const env = { ...process.env, MONGO_DB: run, KAFKA_TOPIC: run, KAFKA_DLQ_TOPIC: `${run}.dlq`, KAFKA_GROUP_ID: run, LOG_LEVEL: 'warn', ETL_FINALIZE_INTERVAL_MS: '3600000' }
+  const app = await buildApp(readConfig(env))
+  const archive = archiveCollections(db)
+  await app.ready()
+  let firstSeen = 0
+  while ((await archive.events.estimatedDocumentCount()) === 0) await sleep(5)
+  firstSeen = performance.now()
+  while ((await archive.events.countDocuments()) < TOTAL) await sleep(20)
+  const workerMs = performance.now() - firstSeen
+
+  // 2. The bare loop: the same documents, same server, same chunk size and write concern.
+  const bare = db.collection<EventDoc>('bare_events')
+  const bareMs = await bareInsertLoop(bare, events.map(toEventDoc), base.ETL_CHUNK_SIZE)
+
+  // 3. End-to-end lag at a steady rate: produced → queryable through the worker, vs inserted directly.
+  const viaWorker = await steady(async (batch) => { await producer.send(run, batch.map(eventRecord)) }, archive.events)
+  const bareSteady = db.collection<EventDoc>('bare_steady')
+  const direct = await steady(async (batch) => { await bareSteady.insertMany(batch.map(toEventDoc), { writeConcern: DURABLE }) }, bareSteady)
+  await app.close()
+
+  const rate = (ms: number) => Math.round(TOTAL / (ms / 1000))
+  process.stdout.write([
+    `etl-worker benchmark: ${TOTAL} events, 50 rooms, 6 partitions, chunk ${base.ETL_CHUNK_SIZE}, write concern majority+journal`,
+    '',
+    table('Archive throughput', ['writer', 'events/s', 'ms'], [
+      ['etl-worker (events + chat + summaries, commits)', rate(workerMs), Math.round(workerMs)],
+      ['bare insertMany loop (events only)', rate(bareMs), Math.round(bareMs)],
+      ['ratio worker / bare', (bareMs / workerMs).toFixed(2), '']
+    ]),
+    '',
+    table(`End-to-end lag at ${RATE} events/s for ${SECONDS} s (ms, produced → queryable)`, ['path', 'events', 'p50', 'p95', 'max'], [
+      ['Kafka → etl-worker → MongoDB', `${viaWorker.seen}/${viaWorker.sent}`, viaWorker.p50, viaWorker.p95, viaWorker.max],
+      ['direct insertMany', `${direct.seen}/${direct.sent}`, direct.p50, direct.p95, direct.max]
+    ])
+  ].join('\n') + '\n')
+} finally {
+  await db.dropDatabase().catch(() => {})
+  await admin.deleteTopics([run, `${run}.dlq`]).catch(() => {})
+  await Promise.all([admin.disconnect(), producer.disconnect(), client.close()])
+}
