@@ -13,12 +13,13 @@ import { toEventDoc } from './archive/documents.js'
 import { buildApp } from './app.js'
 import { readConfig } from './config.js'
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, rate: { type: 'string', default: '300' }, seconds: { type: 'string', default: '10' } } })
+const { values } = parseArgs({ options: { events: { type: 'string', default: '10000' }, rate: { type: 'string', default: '300' }, seconds: { type: 'string', default: '10' } } })
 const TOTAL = Number(values.events)
 const RATE = Number(values.rate)
 const SECONDS = Number(values.seconds)
 const base = readConfig(process.env)
 const run = `etl_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
+const progress = (line: string) => { process.stderr.write(`\r${line}   `) }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 function makeEvents (count: number, rooms: string[], at: () => number): EventEnvelope[] {
@@ -100,18 +101,25 @@ try {
   let firstSeen = 0
   while ((await archive.events.estimatedDocumentCount()) === 0) await sleep(5)
   firstSeen = performance.now()
-  while ((await archive.events.countDocuments()) < TOTAL) await sleep(20)
+  for (let n = 0; n < TOTAL; await sleep(100)) {
+    n = await archive.events.countDocuments()
+    progress(`worker: ${n}/${TOTAL} archived`)
+  }
   const workerMs = performance.now() - firstSeen
 
   // 2. The bare loop: the same documents, same server, same chunk size and write concern.
   const bare = db.collection<EventDoc>('bare_events')
+  progress('bare insertMany loop')
   const bareMs = await bareInsertLoop(bare, events.map(toEventDoc), base.ETL_CHUNK_SIZE)
 
   // 3. End-to-end lag at a steady rate: produced → queryable through the worker, vs inserted directly.
+  progress('steady rate through the worker')
   const viaWorker = await steady(async (batch) => { await producer.send(run, batch.map(eventRecord)) }, archive.events)
   const bareSteady = db.collection<EventDoc>('bare_steady')
+  progress('steady rate, direct inserts')
   const direct = await steady(async (batch) => { await bareSteady.insertMany(batch.map(toEventDoc), { writeConcern: DURABLE }) }, bareSteady)
   await app.close()
+  process.stderr.write('\n')
 
   const rate = (ms: number) => Math.round(TOTAL / (ms / 1000))
   process.stdout.write([

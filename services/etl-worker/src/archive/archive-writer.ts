@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '@watch-together/protocol'
-import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type WriteConcernSettings } from 'mongodb'
-import type { ArchiveCollections, RoomSummary } from './collections.js'
+import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type OptionalUnlessRequiredId, type WriteConcernSettings } from 'mongodb'
+import type { ArchiveCollections, ChatMessageDoc, RoomSummary } from './collections.js'
 import { chatWrites, toEventDoc } from './documents.js'
 import { applyEvents, emptySummary } from './summary-reducer.js'
 
@@ -28,6 +28,18 @@ export function onlyDuplicates (err: unknown): boolean {
   return err instanceof MongoServerError && err.code === DUPLICATE_KEY
 }
 
+/** Inserts documents whose _id may already be stored; returns how many were new. */
+async function insertOnce<T extends { _id: string }> (collection: Collection<T>, docs: T[]): Promise<number> {
+  if (docs.length === 0) return 0
+  try {
+    await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false, writeConcern: DURABLE })
+    return docs.length
+  } catch (err) {
+    if (!onlyDuplicates(err)) throw err
+    return (err as MongoBulkWriteError).result?.insertedCount ?? 0
+  }
+}
+
 function byRoom (events: EventEnvelope[]): Map<string, EventEnvelope[]> {
   const rooms = new Map<string, EventEnvelope[]>()
   for (const event of events) {
@@ -42,7 +54,7 @@ function byRoom (events: EventEnvelope[]): Map<string, EventEnvelope[]> {
  * Writes one chunk of parsed events (in Kafka order) to the archive. Every write is idempotent,
  * so after a failure the whole chunk is simply written again:
  * - events: insert by event id, duplicates ignored;
- * - chat_messages: upserts and $addToSet (documents.ts);
+ * - chat_messages: insert by message id, duplicates ignored; reactions by $addToSet (documents.ts);
  * - room_summaries: read, fold the new events (guarded per source seq), and replace on the
  *   condition that `rev` has not moved. A concurrent writer (a rebalance, or the finalizer)
  *   makes the replace hit a duplicate _id and the chunk is retried on fresh summaries.
@@ -54,25 +66,23 @@ export async function writeArchive (collections: ArchiveCollections, events: Eve
   const currentById = new Map(current.map((s) => [s._id, s]))
 
   const summaryOps: AnyBulkWriteOperation<RoomSummary>[] = []
-  const chatOps = []
+  const messages: ChatMessageDoc[] = []
+  const reactions: AnyBulkWriteOperation<ChatMessageDoc>[] = []
   for (const [roomId, roomEvents] of rooms) {
     const before = currentById.get(roomId) ?? emptySummary(roomId, roomEvents[0]!.at)
     const after = applyEvents(before, roomEvents)
-    chatOps.push(...chatWrites(roomEvents, after.filmId))
+    const chat = chatWrites(roomEvents, after.filmId)
+    messages.push(...chat.messages)
+    reactions.push(...chat.reactions)
     if (after !== before) {
       const { _id, ...rest } = after
       summaryOps.push({ replaceOne: { filter: { _id, rev: before.rev }, replacement: { ...rest, rev: before.rev + 1 }, upsert: true } })
     }
   }
 
-  let eventsInserted = events.length
-  try {
-    await collections.events.insertMany(events.map(toEventDoc), { ordered: false, writeConcern: DURABLE })
-  } catch (err) {
-    if (!onlyDuplicates(err)) throw err
-    eventsInserted = (err as MongoBulkWriteError).result?.insertedCount ?? 0
-  }
-  if (chatOps.length > 0) await collections.chatMessages.bulkWrite(chatOps, { ordered: true, writeConcern: DURABLE })
+  const eventsInserted = await insertOnce(collections.events, events.map(toEventDoc))
+  await insertOnce(collections.chatMessages, messages)
+  if (reactions.length > 0) await collections.chatMessages.bulkWrite(reactions, { ordered: true, writeConcern: DURABLE })
   if (summaryOps.length > 0) await collections.roomSummaries.bulkWrite(summaryOps, { ordered: true, writeConcern: DURABLE })
-  return { events: events.length, eventsInserted, chatWrites: chatOps.length, summariesWritten: summaryOps.length }
+  return { events: events.length, eventsInserted, chatWrites: messages.length + reactions.length, summariesWritten: summaryOps.length }
 }

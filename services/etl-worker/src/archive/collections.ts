@@ -40,7 +40,7 @@ export interface ChatMessageDoc {
   hourUtc: number
   positionMs: number
   clientMessageId: string
-  reactions?: Reaction[]
+  reactions: Reaction[]
 }
 
 export interface BufferingSpan { userId: string, since: number }

@@ -20,18 +20,23 @@ export function toEventDoc (event: EventEnvelope): EventDoc {
 }
 
 /**
- * The chat_messages writes for a room's events, in order. A message is an upsert with $set
- * (replaying it writes the same values); a reaction is $addToSet of a value built the same way
- * every time, so a re-delivered reaction is not added twice. Reactions to a message the
- * archive never saw stay in `events` only (no upsert: it would create a message without text).
+ * The chat_messages documents and reaction updates for a room's events, in order. Messages are
+ * inserted (a re-delivered one hits its _id and is skipped: a message never changes), which is
+ * about twenty times faster on the test server than one upsert per message. A reaction is
+ * $addToSet of a value built the same way every time, so a re-delivered reaction is not added
+ * twice; it runs after the inserts, so a message and its reactions may share a chunk. Reactions
+ * to a message the archive never saw stay in `events` only (an upsert would create a message
+ * without text).
  */
-export function chatWrites (events: EventEnvelope[], filmId: string | null): AnyBulkWriteOperation<ChatMessageDoc>[] {
-  const ops: AnyBulkWriteOperation<ChatMessageDoc>[] = []
+export function chatWrites (events: EventEnvelope[], filmId: string | null): { messages: ChatMessageDoc[], reactions: AnyBulkWriteOperation<ChatMessageDoc>[] } {
+  const messages: ChatMessageDoc[] = []
+  const reactions: AnyBulkWriteOperation<ChatMessageDoc>[] = []
   for (const event of events) {
     const p = event.payload
     if (event.type === 'chat.message_sent') {
       const at = new Date(event.at)
-      const doc: Omit<ChatMessageDoc, '_id' | 'reactions'> = {
+      messages.push({
+        _id: typeof p.messageId === 'string' ? p.messageId : event.id,
         eventId: event.id,
         roomId: event.roomId,
         filmId,
@@ -41,14 +46,13 @@ export function chatWrites (events: EventEnvelope[], filmId: string | null): Any
         at,
         hourUtc: at.getUTCHours(),
         positionMs: Number(p.positionMs),
-        clientMessageId: String(p.clientMessageId)
-      }
-      const id = typeof p.messageId === 'string' ? p.messageId : event.id
-      ops.push({ updateOne: { filter: { _id: id }, update: { $set: doc }, upsert: true } })
+        clientMessageId: String(p.clientMessageId),
+        reactions: []
+      })
     } else if (event.type === 'chat.reaction_added') {
       const reaction = { eventId: event.id, userId: event.userId, emoji: String(p.emoji), at: new Date(event.at) }
-      ops.push({ updateOne: { filter: { _id: String(p.messageId) }, update: { $addToSet: { reactions: reaction } } } })
+      reactions.push({ updateOne: { filter: { _id: String(p.messageId) }, update: { $addToSet: { reactions: reaction } } } })
     }
   }
-  return ops
+  return { messages, reactions }
 }

@@ -17,15 +17,14 @@ t.test('event documents keep the envelope and precompute the UTC hour', async (t
   t.same(toEventDoc(e), { _id: e.id, type: e.type, roomId: e.roomId, userId: 'u1', at: new Date(T0), hourUtc: 21, seq: 1, source: 'test', v: 1, payload: e.payload })
 })
 
-t.test('chat writes: message upsert by message id, reaction $addToSet without upsert', async (t) => {
+t.test('chat writes: message documents by message id, reaction $addToSet without upsert', async (t) => {
   const room = roomScript(T0)
   const m = room.step('chat.message_sent', 'u1', { messageId: 'm1', clientMessageId: 'c1', name: 'A', text: 'hi', positionMs: 5 }, 0)
   const r = room.step('chat.reaction_added', 'u2', { messageId: 'm1', emoji: '🔥' }, 10)
   room.step('member.joined', 'u3', { name: 'C', role: 'guest' }, 20)
   const ops = chatWrites(room.events, 'film-1')
-  t.equal(ops.length, 2)
-  t.match(ops[0], { updateOne: { filter: { _id: 'm1' }, upsert: true, update: { $set: { eventId: m.id, filmId: 'film-1', text: 'hi', positionMs: 5, hourUtc: 21 } } } })
-  t.same(ops[1], { updateOne: { filter: { _id: 'm1' }, update: { $addToSet: { reactions: { eventId: r.id, userId: 'u2', emoji: '🔥', at: new Date(T0 + 10) } } } } })
+  t.same(ops.messages, [{ _id: 'm1', eventId: m.id, roomId: room.roomId, filmId: 'film-1', userId: 'u1', name: 'A', text: 'hi', at: new Date(T0), hourUtc: 21, positionMs: 5, clientMessageId: 'c1', reactions: [] }])
+  t.same(ops.reactions, [{ updateOne: { filter: { _id: 'm1' }, update: { $addToSet: { reactions: { eventId: r.id, userId: 'u2', emoji: '🔥', at: new Date(T0 + 10) } } } } }])
   t.same(chatWrites(room.events, 'film-1'), ops, 'the same events give the same writes (idempotent $addToSet)')
 })
 
