@@ -106,6 +106,9 @@ try {
     progress(`worker: ${n}/${TOTAL} archived`)
   }
   const workerMs = performance.now() - firstSeen
+  const writes = (await app.archive.metrics.writeSeconds.get()).values
+  const writeSum = writes.find((v) => v.metricName === 'etl_write_duration_seconds_sum')?.value ?? 0
+  const writeCount = writes.find((v) => v.metricName === 'etl_write_duration_seconds_count')?.value ?? 0
 
   // 2. The bare loop: the same documents, same server, same chunk size and write concern.
   const bare = db.collection<EventDoc>('bare_events')
@@ -130,6 +133,7 @@ try {
       ['bare insertMany loop (events only)', rate(bareMs), Math.round(bareMs)],
       ['ratio worker / bare', (bareMs / workerMs).toFixed(2), '']
     ]),
+    `worker: ${writeCount} chunks, ${Math.round(writeSum * 1000)} ms writing to MongoDB (${Math.round(writeSum * 1000 / Math.max(1, writeCount))} ms per chunk); the rest is fetching and committing`,
     '',
     table(`End-to-end lag at ${RATE} events/s for ${SECONDS} s (ms, produced → queryable)`, ['path', 'events', 'p50', 'p95', 'max'], [
       ['Kafka → etl-worker → MongoDB', `${viaWorker.seen}/${viaWorker.sent}`, viaWorker.p50, viaWorker.p95, viaWorker.max],
