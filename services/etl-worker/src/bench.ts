@@ -105,13 +105,18 @@ try {
   const env = { ...process.env, MONGO_DB: run, KAFKA_TOPIC: run, KAFKA_DLQ_TOPIC: `${run}.dlq`, KAFKA_GROUP_ID: run, LOG_LEVEL: 'warn', ETL_FINALIZE_INTERVAL_MS: '3600000' }
   const app = await buildApp(readConfig(env))
   const archive = archiveCollections(db)
+  // Progress is read from Kafka (the group's commits), not by counting in MongoDB, so measuring
+  // does not compete with the worker for the server.
+  const ends = await admin.topicOffsets(run)
+  const committed = async () => {
+    const done = new Map((await admin.groupOffsets(run, run)).map((o) => [o.partition, BigInt(o.offset)]))
+    return ends.reduce((n, e) => n + Number((done.get(e.partition) ?? 0n) < 0n ? 0n : done.get(e.partition) ?? 0n), 0)
+  }
+  const firstSeen = performance.now()
   await app.ready()
-  let firstSeen = 0
-  while ((await archive.events.estimatedDocumentCount()) === 0) await sleep(5)
-  firstSeen = performance.now()
-  for (let n = 0; n < TOTAL; await sleep(100)) {
-    n = await archive.events.countDocuments()
-    progress(`worker: ${n}/${TOTAL} archived`)
+  for (let n = 0; n < TOTAL; await sleep(50)) {
+    n = await committed()
+    progress(`worker: ${n}/${TOTAL} committed`)
   }
   const workerMs = performance.now() - firstSeen
   const writes = (await app.archive.metrics.writeSeconds.get()).values

@@ -80,8 +80,11 @@ export async function writeArchive (collections: ArchiveCollections, events: Eve
     }
   }
 
-  const eventsInserted = await insertOnce(collections.events, events.map(toEventDoc))
-  await insertOnce(collections.chatMessages, messages)
+  // Independent collections: written side by side. Reactions and summaries follow.
+  const [eventsInserted] = await Promise.all([
+    insertOnce(collections.events, events.map(toEventDoc)),
+    insertOnce(collections.chatMessages, messages)
+  ])
   if (reactions.length > 0) await collections.chatMessages.bulkWrite(reactions, { ordered: true, writeConcern: DURABLE })
   if (summaryOps.length > 0) await collections.roomSummaries.bulkWrite(summaryOps, { ordered: true, writeConcern: DURABLE })
   return { events: events.length, eventsInserted, chatWrites: messages.length + reactions.length, summariesWritten: summaryOps.length }
