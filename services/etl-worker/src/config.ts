@@ -16,6 +16,11 @@ export const ConfigSchema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: intString(6000, 300_000).default(30_000),
   /** Off: serve health and metrics only (reports and benchmarks use the app without consuming). */
   ETL_CONSUME: boolString(true),
+  /**
+   * Partitions whose batches are written at the same time. A room lives on one partition, so
+   * their writes never touch the same summary; more overlaps MongoDB round trips.
+   */
+  ETL_PARTITION_CONCURRENCY: intString(1, 64).default(3),
   /** Records written and committed together; a long batch is cut into chunks of this size. */
   ETL_CHUNK_SIZE: intString(1, 10_000).default(500),
   /** Backoff bounds while MongoDB refuses writes (the batch is retried, never committed meanwhile). */

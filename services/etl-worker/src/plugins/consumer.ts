@@ -9,6 +9,7 @@ export interface ConsumerPluginOptions {
   dlqTopic: string
   groupId: string
   sessionTimeoutMs: number
+  partitionConcurrency: number
   chunkSize: number
   retry: { initialMs: number, maxMs: number }
 }
@@ -34,7 +35,11 @@ async function archiveConsumer (app: FastifyInstance, opts: ConsumerPluginOption
   async function start () {
     await app.kafka.connected
     if (closing) return
-    const current = createConsumer(app.kafka.settings, { groupId: opts.groupId, sessionTimeoutMs: opts.sessionTimeoutMs })
+    const current = createConsumer(app.kafka.settings, {
+      groupId: opts.groupId,
+      sessionTimeoutMs: opts.sessionTimeoutMs,
+      partitionsConsumedConcurrently: opts.partitionConcurrency
+    })
     consumer = current
     // kafkajs restarts by itself after retriable errors; this is for when it gives up.
     current.onCrash((err) => {
