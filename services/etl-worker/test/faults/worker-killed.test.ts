@@ -25,7 +25,7 @@ t.test('SIGKILL mid-batch, three times, loses and doubles nothing', async (t) =>
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: serviceDir,
       env: { ...process.env, ...env, PORT: port },
-      stdio: ['ignore', 'ignore', 'inherit']
+      stdio: ['ignore', 'inherit', 'inherit'] // its warnings (JSON lines) show in the test output
     })
     children.add(child)
     child.once('exit', () => children.delete(child))
@@ -37,7 +37,11 @@ t.test('SIGKILL mid-batch, three times, loses and doubles nothing', async (t) =>
     const child = spawnWorker()
     const before = await archive.events.countDocuments()
     // Kill while it is busy: once it has archived something new, after a random extra moment.
-    await waitFor(`worker ${round} archiving`, async () => (await archive.events.countDocuments()) > before + 30, 60_000, 50)
+    await waitFor(`worker ${round} archiving (${stream.produced.length} produced so far)`, async () => {
+      if (stream.failure()) throw stream.failure()
+      if (child.exitCode !== null) throw new Error(`worker ${round} exited by itself with code ${child.exitCode}`)
+      return (await archive.events.countDocuments()) > before + 30
+    }, 60_000, 50)
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 300))
     child.kill('SIGKILL')
     await once(child, 'exit')

@@ -44,6 +44,7 @@ export function steadyStream (topic: string, opts: { rooms: number, perTick: num
   return {
     rooms,
     produced,
+    failure: () => failure,
     async stop () {
       state.running = false
       await done
