@@ -24,6 +24,8 @@ export interface ConsumerOptions {
   heartbeatIntervalMs?: number
   /** Upper bound on bytes fetched per partition per request; bounds a batch's size. */
   maxBytesPerPartition?: number
+  /** Batches of different partitions handled at once (default 1: one at a time). */
+  partitionsConsumedConcurrently?: number
 }
 
 function toRecord (topic: string, partition: number, m: EachBatchPayload['batch']['messages'][number]): IncomingRecord {
@@ -68,6 +70,7 @@ export function createConsumer (settings: KafkaSettings, opts: ConsumerOptions):
     async run (handler) {
       await consumer.run({
         autoCommit: false,
+        partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 1,
         // A batch whose handler returned is resolved (the in-memory position moves on); one whose
         // handler threw is fetched again. Commits stay manual: only the handler knows what is durable.
         eachBatchAutoResolve: true,

@@ -26,7 +26,10 @@ export const MemberLeftPayload = z.object({ name: z.string(), reason: z.enum(['l
 export const HostChangedPayload = z.object({ fromUserId: UserId.nullable(), toUserId: UserId })
 export const ControlModeChangedPayload = z.object({ controlMode: ControlMode })
 export const RoomClosedPayload = z.object({ reason: z.enum(['host', 'film_ended', 'empty']) })
-export const RoomArchivedPayload = z.object({})
+export const RoomArchivedPayload = z.object({
+  /** Why etl-worker archived the room: it was closed, or had no event for its idle time. */
+  reason: z.enum(['closed', 'idle']).optional()
+})
 
 // ---- published by realtime ----
 export const SessionPayload = z.object({ connectionId: z.string(), instance: z.string(), name: z.string() })

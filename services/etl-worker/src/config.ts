@@ -1,5 +1,5 @@
 import { TOPICS } from '@watch-together/protocol'
-import { baseConfigShape, hostPortList, loadConfig, port } from '@watch-together/service-kit'
+import { baseConfigShape, boolString, hostPortList, intString, loadConfig, port } from '@watch-together/service-kit'
 import { z } from 'zod'
 
 export const ConfigSchema = z.object({
@@ -10,7 +10,26 @@ export const ConfigSchema = z.object({
   KAFKA_BROKERS: hostPortList('127.0.0.1:9092'),
   KAFKA_TOPIC: z.string().min(1).default(TOPICS.events),
   KAFKA_DLQ_TOPIC: z.string().min(1).default(TOPICS.deadLetter),
-  KAFKA_GROUP_ID: z.string().min(1).default('etl-worker')
+  KAFKA_GROUP_ID: z.string().min(1).default('etl-worker'),
+  /** Partitions used only when this worker has to create KAFKA_TOPIC itself. */
+  KAFKA_TOPIC_PARTITIONS: intString(1, 1000).default(12),
+  KAFKA_SESSION_TIMEOUT_MS: intString(6000, 300_000).default(30_000),
+  /** Off: serve health and metrics only (reports and benchmarks use the app without consuming). */
+  ETL_CONSUME: boolString(true),
+  /**
+   * Partitions whose batches are written at the same time. A room lives on one partition, so
+   * their writes never touch the same summary; more overlaps MongoDB round trips.
+   */
+  ETL_PARTITION_CONCURRENCY: intString(1, 64).default(3),
+  /** Records written and committed together; a long batch is cut into chunks of this size. */
+  ETL_CHUNK_SIZE: intString(1, 10_000).default(500),
+  /** Backoff bounds while MongoDB refuses writes (the batch is retried, never committed meanwhile). */
+  ETL_RETRY_INITIAL_MS: intString(10, 60_000).default(200),
+  ETL_RETRY_MAX_MS: intString(10, 300_000).default(5000),
+  /** A room with no event for this long is finalized and archived (6 h by default). */
+  ETL_ROOM_IDLE_MS: intString(1000, 30 * 24 * 3600_000).default(6 * 3600_000),
+  /** How often the finalizer looks for closed or idle rooms. */
+  ETL_FINALIZE_INTERVAL_MS: intString(100, 3600_000).default(30_000)
 })
 export type Config = z.infer<typeof ConfigSchema>
 

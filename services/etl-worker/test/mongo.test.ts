@@ -12,7 +12,7 @@ t.test('etl-worker inserts and finds in MongoDB through its client and reports r
     await probe.close()
   })
   const database = uniqueName('smoke')
-  const app = await buildApp(readConfig({ MONGO_URL: stack.mongoUrl, MONGO_DB: database, KAFKA_BROKERS: stack.kafkaBrokers.join(','), LOG_LEVEL: 'warn' }))
+  const app = await buildApp(readConfig({ MONGO_URL: stack.mongoUrl, MONGO_DB: database, KAFKA_BROKERS: stack.kafkaBrokers.join(','), ETL_CONSUME: 'false', LOG_LEVEL: 'warn' }))
   t.teardown(async () => { await app.mongo.db.dropDatabase(); await app.close() })
 
   const messages = app.mongo.db.collection<{ _id: string, roomId: string, text: string, at: Date }>('chat_messages')

@@ -1,0 +1,184 @@
+import type { EventEnvelope } from '@watch-together/protocol'
+import type { RoomSummary } from './collections.js'
+
+/**
+ * The room summary as a pure fold over a room's events, so it can be unit-tested without a database.
+ *
+ * Idempotency: a summary remembers the highest `seq` applied per event source. Within one source a
+ * room's events reach Kafka in seq order (one partition per room, one request in flight per
+ * producer), so an event at or below that mark was already counted: re-delivery and a replay of
+ * the whole topic change nothing. The mark is kept per source so room-api and realtime may number
+ * a room's events with one shared counter or with their own.
+ */
+export function emptySummary (roomId: string, at: number): RoomSummary {
+  return {
+    _id: roomId,
+    filmId: null,
+    ownerId: null,
+    hostId: null,
+    controlMode: null,
+    openedAt: null,
+    closedAt: null,
+    closeReason: null,
+    firstEventAt: new Date(at),
+    lastEventAt: new Date(at),
+    membersSeen: [],
+    membersSeenCount: 0,
+    present: [],
+    peakConcurrentMembers: 0,
+    messages: 0,
+    reactions: 0,
+    plays: 0,
+    pauses: 0,
+    seeks: 0,
+    playerCommands: 0,
+    watchedMs: 0,
+    bufferingMs: 0,
+    playingSince: null,
+    bufferingOpen: [],
+    durationMs: 0,
+    eventsApplied: 0,
+    applied: {},
+    rev: 0,
+    finalizedAt: null,
+    finalReason: null,
+    archivedAt: null
+  }
+}
+
+export function alreadyApplied (summary: RoomSummary, event: EventEnvelope): boolean {
+  const mark = summary.applied[event.source]
+  return mark !== undefined && event.seq <= mark
+}
+
+function addMember (s: RoomSummary, userId: string | null) {
+  if (!userId) return
+  if (!s.membersSeen.includes(userId)) s.membersSeen.push(userId)
+  if (!s.present.includes(userId)) s.present.push(userId)
+  s.membersSeenCount = s.membersSeen.length
+  s.peakConcurrentMembers = Math.max(s.peakConcurrentMembers, s.present.length)
+}
+
+function stopPlaying (s: RoomSummary, at: number) {
+  if (s.playingSince === null) return
+  s.watchedMs += Math.max(0, at - s.playingSince)
+  s.playingSince = null
+}
+
+function stopBuffering (s: RoomSummary, at: number, userId?: string | null) {
+  s.bufferingOpen = s.bufferingOpen.filter((span) => {
+    if (userId !== undefined && span.userId !== userId) return true
+    s.bufferingMs += Math.max(0, at - span.since)
+    return false
+  })
+}
+
+function applyPlayerCommand (s: RoomSummary, event: EventEnvelope) {
+  const { command, state } = event.payload as { command: string, state: Record<string, unknown> }
+  s.playerCommands++
+  if (command === 'play') s.plays++
+  else if (command === 'pause') s.pauses++
+  else if (command === 'seek') s.seeks++
+  if (state.playing === true && s.playingSince === null) s.playingSince = event.at
+  else if (state.playing === false) stopPlaying(s, event.at)
+}
+
+/** Ends every open interval at `at` and fixes the duration (room closed, or finalized as idle). */
+export function closeIntervals (s: RoomSummary, at: number): void {
+  stopPlaying(s, at)
+  stopBuffering(s, at)
+}
+
+function refreshDuration (s: RoomSummary) {
+  const start = (s.openedAt ?? s.firstEventAt).getTime()
+  const end = (s.closedAt ?? s.lastEventAt).getTime()
+  s.durationMs = Math.max(0, end - start)
+}
+
+/** Applies one event to a copy of the summary; returns the same object if the event was already applied. */
+export function applyEvent (summary: RoomSummary, event: EventEnvelope): RoomSummary {
+  if (alreadyApplied(summary, event)) return summary
+  const s: RoomSummary = structuredClone(summary)
+  s.applied[event.source] = event.seq
+  // The worker's own announcement is bookkeeping, not room activity: it must not move the
+  // room's last activity (an idle room's duration) or its counts.
+  if (event.type === 'room.archived') {
+    s.archivedAt = s.archivedAt ?? new Date(event.at)
+    return s
+  }
+  s.eventsApplied++
+  if (event.at < s.firstEventAt.getTime()) s.firstEventAt = new Date(event.at)
+  if (event.at > s.lastEventAt.getTime()) s.lastEventAt = new Date(event.at)
+  const p = event.payload
+  switch (event.type) {
+    case 'room.created':
+      s.filmId = String(p.filmId)
+      s.ownerId = String(p.ownerId)
+      s.hostId = s.hostId ?? String(p.ownerId)
+      s.controlMode = String(p.controlMode)
+      s.openedAt = new Date(event.at)
+      addMember(s, String(p.ownerId))
+      break
+    case 'member.joined':
+      addMember(s, event.userId)
+      if (p.role === 'host' && event.userId) s.hostId = event.userId
+      break
+    case 'member.left':
+      s.present = s.present.filter((id) => id !== event.userId)
+      stopBuffering(s, event.at, event.userId)
+      break
+    case 'host.changed':
+      s.hostId = String(p.toUserId)
+      break
+    case 'room.control_mode_changed':
+      s.controlMode = String(p.controlMode)
+      break
+    case 'player.command_applied':
+      applyPlayerCommand(s, event)
+      break
+    case 'player.ended':
+      stopPlaying(s, event.at)
+      break
+    case 'buffering.started':
+      if (event.userId && !s.bufferingOpen.some((b) => b.userId === event.userId)) {
+        s.bufferingOpen.push({ userId: event.userId, since: event.at })
+      }
+      break
+    case 'buffering.ended':
+      stopBuffering(s, event.at, event.userId)
+      break
+    case 'chat.message_sent':
+      s.messages++
+      break
+    case 'chat.reaction_added':
+      s.reactions++
+      break
+    case 'room.closed':
+      s.closedAt = new Date(event.at)
+      s.closeReason = String(p.reason)
+      closeIntervals(s, event.at)
+      s.present = []
+      break
+  }
+  refreshDuration(s)
+  return s
+}
+
+/** Applies a room's events in the order given (Kafka order); the starting summary is not changed. */
+export function applyEvents (summary: RoomSummary, events: EventEnvelope[]): RoomSummary {
+  return events.reduce(applyEvent, summary)
+}
+
+/**
+ * The summary as the finalizer leaves it: open intervals end at the last event (an idle room's
+ * silence is not watching time), and it is marked final. Events arriving later still apply.
+ */
+export function finalizeSummary (summary: RoomSummary, now: number): RoomSummary {
+  const s: RoomSummary = structuredClone(summary)
+  closeIntervals(s, (s.closedAt ?? s.lastEventAt).getTime())
+  s.present = s.closedAt ? [] : s.present
+  s.finalizedAt = new Date(now)
+  s.finalReason = s.closedAt ? 'closed' : 'idle'
+  refreshDuration(s)
+  return s
+}

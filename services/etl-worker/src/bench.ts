@@ -1,0 +1,183 @@
+// `pnpm --filter @watch-together/etl-worker bench`: the worker's archive throughput and end-to-end
+// lag, next to a bare insertMany loop writing the same event documents to the same server in the
+// same run. Talks only to the local stack (127.0.0.1) through MONGO_URL / KAFKA_BROKERS.
+import { randomBytes, randomUUID } from 'node:crypto'
+import { parseArgs } from 'node:util'
+import { createAdmin, createProducer, eventRecord } from '@watch-together/kafka'
+import type { EventEnvelope } from '@watch-together/protocol'
+import { MongoClient, type Db } from 'mongodb'
+import { table } from './analytics/format.js'
+import { DURABLE } from './archive/archive-writer.js'
+import { type ChatMessageDoc, type EventDoc } from './archive/collections.js'
+import { chatWrites, toEventDoc } from './archive/documents.js'
+import { buildApp } from './app.js'
+import { readConfig } from './config.js'
+
+const { values } = parseArgs({ options: { events: { type: 'string', default: '10000' }, rate: { type: 'string', default: '300' }, seconds: { type: 'string', default: '10' } } })
+const TOTAL = Number(values.events)
+const RATE = Number(values.rate)
+const SECONDS = Number(values.seconds)
+const base = readConfig(process.env)
+const run = `etl_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
+const progress = (line: string) => { process.stderr.write(`\r${line}   `) }
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function makeEvents (count: number, rooms: string[], at: () => number): EventEnvelope[] {
+  const seqs = new Map<string, number>()
+  return Array.from({ length: count }, (_, i) => {
+    const roomId = rooms[i % rooms.length]!
+    const seq = (seqs.get(roomId) ?? 0) + 1
+    seqs.set(roomId, seq)
+    const common = { id: randomUUID(), roomId, userId: `u${i % 7}`, at: at(), seq, v: 1, source: 'test' as const }
+    return i % 4 === 0
+      ? { ...common, type: 'player.command_applied', payload: { command: 'seek', version: seq, state: { playing: true, positionMs: i, refAt: common.at, rate: 1, itemId: 'x', version: seq } } }
+      : { ...common, type: 'chat.message_sent', payload: { messageId: randomUUID(), clientMessageId: `c${i}`, name: 'Bench', text: `message ${i} `.repeat(4), positionMs: i } }
+  })
+}
+
+/** The baseline: the same event and chat documents the worker writes, inserted in the same chunks. */
+async function bareInsertLoop (db: Db, events: EventEnvelope[], chunk: number): Promise<number> {
+  const eventsOut = db.collection<EventDoc>('bare_events')
+  const chatOut = db.collection<ChatMessageDoc>('bare_chat_messages')
+  const start = performance.now()
+  for (let i = 0; i < events.length; i += chunk) {
+    const slice = events.slice(i, i + chunk)
+    await eventsOut.insertMany(slice.map(toEventDoc), { ordered: false, writeConcern: DURABLE })
+    const { messages } = chatWrites(slice, null)
+    if (messages.length > 0) await chatOut.insertMany(messages, { ordered: false, writeConcern: DURABLE })
+  }
+  return performance.now() - start
+}
+
+function percentiles (lags: number[]) {
+  const sorted = [...lags].sort((a, b) => a - b)
+  const pick = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
+  return { events: sorted.length, p50: pick(0.5), p95: pick(0.95), max: sorted[sorted.length - 1] ?? NaN }
+}
+
+/** Sends `perTick` fresh events every 50 ms for SECONDS; `send` resolves with each event's lag. */
+async function steady (send: (events: EventEnvelope[], sentAt: number) => Promise<void>) {
+  const rooms = Array.from({ length: 20 }, () => randomUUID())
+  const perTick = Math.max(1, Math.round(RATE / 20))
+  const end = Date.now() + SECONDS * 1000
+  while (Date.now() < end) {
+    const tick = Date.now()
+    await send(makeEvents(perTick, rooms, () => tick), tick)
+    await sleep(Math.max(0, 50 - (Date.now() - tick)))
+  }
+}
+
+/**
+ * Lag through the worker, measured on Kafka so measuring does not load MongoDB: a tick's events
+ * count as queryable once the group has committed past the partition ends seen right after they
+ * were sent (the worker commits only after its writes are durable, so this is an upper bound).
+ */
+async function lagThroughWorker (admin: ReturnType<typeof createAdmin>, producer: ReturnType<typeof createProducer>, topic: string, group: string) {
+  const lags: number[] = []
+  const pending: Array<{ sentAt: number, count: number, highs: Map<number, bigint> }> = []
+  const state = { sending: true }
+  const watcher = (async () => {
+    const deadline = () => Date.now() + 60_000
+    let giveUp = deadline()
+    while (state.sending || (pending.length > 0 && Date.now() < giveUp)) {
+      const done = new Map((await admin.groupOffsets(group, topic)).map((o) => [o.partition, BigInt(o.offset)]))
+      const now = Date.now()
+      while (pending.length > 0 && [...pending[0]!.highs].every(([p, high]) => (done.get(p) ?? -1n) >= high)) {
+        const tick = pending.shift()!
+        for (let i = 0; i < tick.count; i++) lags.push(now - tick.sentAt)
+      }
+      if (state.sending) giveUp = deadline()
+      await sleep(25)
+    }
+  })()
+  await steady(async (events, sentAt) => {
+    await producer.send(topic, events.map(eventRecord))
+    const highs = new Map((await admin.topicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]))
+    pending.push({ sentAt, count: events.length, highs })
+  })
+  state.sending = false
+  await watcher
+  return percentiles(lags)
+}
+
+/** The baseline: the same documents inserted directly; queryable when insertMany returns. */
+async function lagDirect (db: Db) {
+  const lags: number[] = []
+  const eventsOut = db.collection<EventDoc>('bare_steady_events')
+  const chatOut = db.collection<ChatMessageDoc>('bare_steady_chat')
+  await steady(async (events, sentAt) => {
+    await eventsOut.insertMany(events.map(toEventDoc), { writeConcern: DURABLE })
+    const { messages } = chatWrites(events, null)
+    if (messages.length > 0) await chatOut.insertMany(messages, { writeConcern: DURABLE })
+    const now = Date.now()
+    for (let i = 0; i < events.length; i++) lags.push(now - sentAt)
+  })
+  return percentiles(lags)
+}
+
+const settings = { brokers: base.KAFKA_BROKERS, clientId: 'etl-bench' }
+const admin = createAdmin(settings)
+const producer = createProducer(settings)
+const client = new MongoClient(base.MONGO_URL)
+await Promise.all([admin.connect(), producer.connect(), client.connect()])
+const db = client.db(run)
+try {
+  await admin.ensureTopics([{ topic: run, partitions: 6 }, { topic: `${run}.dlq`, partitions: 1 }])
+  const rooms = Array.from({ length: 50 }, () => randomUUID())
+  const events = makeEvents(TOTAL, rooms, () => Date.now())
+  for (let i = 0; i < events.length; i += 1000) await producer.send(run, events.slice(i, i + 1000).map(eventRecord))
+
+  // 1. Throughput: the worker drains the pre-filled topic.
+  const env = { ...process.env, MONGO_DB: run, KAFKA_TOPIC: run, KAFKA_DLQ_TOPIC: `${run}.dlq`, KAFKA_GROUP_ID: run, LOG_LEVEL: 'warn', ETL_FINALIZE_INTERVAL_MS: '3600000' }
+  const app = await buildApp(readConfig(env))
+  // Progress is read from Kafka (the group's commits), not by counting in MongoDB, so measuring
+  // does not compete with the worker for the server.
+  const ends = await admin.topicOffsets(run)
+  const committed = async () => {
+    const done = new Map((await admin.groupOffsets(run, run)).map((o) => [o.partition, BigInt(o.offset)]))
+    return ends.reduce((n, e) => n + Number((done.get(e.partition) ?? 0n) < 0n ? 0n : done.get(e.partition) ?? 0n), 0)
+  }
+  const firstSeen = performance.now()
+  await app.ready()
+  for (let n = 0; n < TOTAL; await sleep(50)) {
+    n = await committed()
+    progress(`worker: ${n}/${TOTAL} committed`)
+  }
+  const workerMs = performance.now() - firstSeen
+  const writes = (await app.archive.metrics.writeSeconds.get()).values
+  const writeSum = writes.find((v) => v.metricName === 'etl_write_duration_seconds_sum')?.value ?? 0
+  const writeCount = writes.find((v) => v.metricName === 'etl_write_duration_seconds_count')?.value ?? 0
+
+  // 2. The bare loop: the same documents, same server, same chunk size and write concern.
+  progress('bare insertMany loop')
+  const bareMs = await bareInsertLoop(db, events, base.ETL_CHUNK_SIZE)
+
+  // 3. End-to-end lag at a steady rate: produced → queryable through the worker, vs inserted directly.
+  progress('steady rate through the worker')
+  const viaWorker = await lagThroughWorker(admin, producer, run, run)
+  await app.close()
+  progress('steady rate, direct inserts')
+  const direct = await lagDirect(db)
+  process.stderr.write('\n')
+
+  const rate = (ms: number) => Math.round(TOTAL / (ms / 1000))
+  process.stdout.write([
+    `etl-worker benchmark: ${TOTAL} events, 50 rooms, 6 partitions, chunk ${base.ETL_CHUNK_SIZE}, write concern majority+journal`,
+    '',
+    table('Archive throughput', ['writer', 'events/s', 'ms'], [
+      ['etl-worker (events, chat, summaries; Kafka fetch + commit)', rate(workerMs), Math.round(workerMs)],
+      ['bare insertMany loop (same event + chat documents)', rate(bareMs), Math.round(bareMs)],
+      ['ratio worker / bare', (bareMs / workerMs).toFixed(2), '']
+    ]),
+    `worker: ${writeCount} chunks, ${Math.round(writeSum * 1000)} ms writing to MongoDB (${Math.round(writeSum * 1000 / Math.max(1, writeCount))} ms per chunk); the rest is fetching and committing`,
+    '',
+    table(`End-to-end lag at ${RATE} events/s for ${SECONDS} s (ms, produced → durable in MongoDB)`, ['path', 'events', 'p50', 'p95', 'max'], [
+      ['Kafka → etl-worker → MongoDB (committed)', viaWorker.events, viaWorker.p50, viaWorker.p95, viaWorker.max],
+      ['direct insertMany (returned)', direct.events, direct.p50, direct.p95, direct.max]
+    ])
+  ].join('\n') + '\n')
+} finally {
+  await db.dropDatabase().catch(() => {})
+  await admin.deleteTopics([run, `${run}.dlq`]).catch(() => {})
+  await Promise.all([admin.disconnect(), producer.disconnect(), client.close()])
+}

@@ -1,0 +1,65 @@
+import type { BatchHandler, IncomingRecord, OutgoingRecord } from '@watch-together/kafka'
+import { type EventEnvelope, parseEvent } from '@watch-together/protocol'
+import type { WriteResult } from '../archive/archive-writer.js'
+import type { EtlMetrics } from '../metrics.js'
+import { deadLetterRecord } from './dead-letter.js'
+import { retryUntilDone } from './retry.js'
+
+export interface BatchHandlerDeps {
+  write (events: EventEnvelope[]): Promise<WriteResult>
+  sendDeadLetters (records: OutgoingRecord[]): Promise<void>
+  metrics: EtlMetrics
+  log: { warn (obj: object, msg: string): void, debug (obj: object, msg: string): void }
+  chunkSize: number
+  retry: { initialMs: number, maxMs: number }
+}
+
+/** Splits records into the events to archive and the dead letters of those failing their schema. */
+export function sortRecords (records: IncomingRecord[]): { events: EventEnvelope[], deadLetters: OutgoingRecord[] } {
+  const events: EventEnvelope[] = []
+  const deadLetters: OutgoingRecord[] = []
+  for (const record of records) {
+    const parsed = parseEvent(record.value)
+    if (parsed.success) events.push(parsed.data)
+    else deadLetters.push(deadLetterRecord(record, parsed.error.message))
+  }
+  return { events, deadLetters }
+}
+
+/**
+ * One partition's batch, chunk by chunk: archive the good events, dead-letter the bad records,
+ * then commit the chunk's last offset. The commit comes only after both are durable (MongoDB
+ * majority+journal, Kafka acks=all), so a crash anywhere re-delivers the chunk, and the writes
+ * being idempotent makes that harmless. Errors are retried in place with backoff and heartbeats;
+ * a stop or rebalance abandons the batch uncommitted (BatchAbandoned).
+ */
+export function createBatchHandler (deps: BatchHandlerDeps): BatchHandler {
+  const { metrics } = deps
+  return async (batch, control) => {
+    for (let start = 0; start < batch.records.length; start += deps.chunkSize) {
+      const chunk = batch.records.slice(start, start + deps.chunkSize)
+      const { events, deadLetters } = sortRecords(chunk)
+      const onRetry = (err: Error, attempt: number, delayMs: number) => {
+        metrics.writeRetries.inc()
+        deps.log.warn({ err, attempt, delayMs, partition: batch.partition }, 'archive write failed; retrying, offsets not committed')
+      }
+      const result = await retryUntilDone(async () => {
+        const stop = metrics.writeSeconds.startTimer()
+        const written = await deps.write(events)
+        stop()
+        return written
+      }, control, { ...deps.retry, onRetry })
+      if (deadLetters.length > 0) {
+        await retryUntilDone(() => deps.sendDeadLetters(deadLetters), control, { ...deps.retry, onRetry })
+        metrics.deadLetters.inc(deadLetters.length)
+        deps.log.warn({ count: deadLetters.length, partition: batch.partition, reason: deadLetters[0]?.headers?.['dlq-reason'] }, 'records dead-lettered')
+      }
+      const last = chunk[chunk.length - 1]!
+      await control.commit(last.offset)
+      await control.heartbeat()
+      metrics.batchSize.observe(chunk.length)
+      metrics.archived.inc(result.events)
+      metrics.duplicates.inc(result.events - result.eventsInserted)
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { createConsumer, type Consumer } from '@watch-together/kafka'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { writeArchive } from '../archive/archive-writer.js'
+import { createBatchHandler } from '../consumer/batch-handler.js'
+
+export interface ConsumerPluginOptions {
+  topic: string
+  dlqTopic: string
+  groupId: string
+  sessionTimeoutMs: number
+  partitionConcurrency: number
+  chunkSize: number
+  retry: { initialMs: number, maxMs: number }
+}
+
+/**
+ * The archive consumer: joins the group once Kafka answers (the app starts and serves /readyz
+ * before that), and on close stops consuming first — registered after mongo and kafka, it is
+ * closed before them, so an in-flight batch is abandoned uncommitted, never half-committed.
+ */
+async function archiveConsumer (app: FastifyInstance, opts: ConsumerPluginOptions) {
+  const handler = createBatchHandler({
+    write: (events) => writeArchive(app.archive.collections, events),
+    sendDeadLetters: async (records) => { await app.kafka.producer.send(opts.dlqTopic, records) },
+    metrics: app.archive.metrics,
+    log: app.log,
+    chunkSize: opts.chunkSize,
+    retry: opts.retry
+  })
+  let consumer: Consumer | undefined
+  let closing = false
+  let restartTimer: NodeJS.Timeout | undefined
+
+  async function start () {
+    await app.kafka.connected
+    if (closing) return
+    const current = createConsumer(app.kafka.settings, {
+      groupId: opts.groupId,
+      sessionTimeoutMs: opts.sessionTimeoutMs,
+      partitionsConsumedConcurrently: opts.partitionConcurrency
+    })
+    consumer = current
+    // kafkajs restarts by itself after retriable errors; this is for when it gives up.
+    current.onCrash((err) => {
+      app.log.error({ err }, 'consumer crashed; restarting')
+      restartTimer = setTimeout(() => { current.disconnect().catch(() => {}).then(startInBackground, () => {}) }, 2000)
+    })
+    // The app may close while any of these steps is pending: check after each, so a consumer
+    // never starts running after onClose has disconnected it.
+    const stopIfClosing = async () => { if (closing) await current.disconnect(); return closing }
+    await current.connect()
+    if (await stopIfClosing()) return
+    await current.subscribe([opts.topic], { fromBeginning: true })
+    if (await stopIfClosing()) return
+    await current.run(handler)
+    if (await stopIfClosing()) return
+    app.log.info({ topic: opts.topic, groupId: opts.groupId }, 'consuming')
+  }
+
+  function startInBackground () {
+    if (closing) return
+    start().catch((err: Error) => {
+      if (closing) return
+      app.log.warn({ err }, 'consumer could not start; retrying')
+      restartTimer = setTimeout(() => { (consumer?.disconnect() ?? Promise.resolve()).catch(() => {}).then(startInBackground, () => {}) }, 2000)
+    })
+  }
+
+  app.addHook('onReady', async () => { startInBackground() })
+  app.addHook('onClose', async () => {
+    closing = true
+    clearTimeout(restartTimer)
+    await consumer?.disconnect()
+  })
+}
+
+export const consumerPlugin = fp(archiveConsumer, { name: 'archive-consumer', dependencies: ['archive'] })

@@ -1,0 +1,38 @@
+import { eventRecord } from '@watch-together/kafka'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { finalizeDueRooms } from '../finalizer/room-finalizer.js'
+
+export interface FinalizerPluginOptions {
+  topic: string
+  idleMs: number
+  intervalMs: number
+}
+
+/** Runs the room finalizer every `intervalMs` (never two passes at once) while the app is up. */
+async function finalizer (app: FastifyInstance, opts: FinalizerPluginOptions) {
+  let timer: NodeJS.Timeout | undefined
+  let closing = false
+  const pass = async () => {
+    try {
+      if (!app.kafka.isConnected()) return
+      const rooms = await finalizeDueRooms({
+        collections: app.archive.collections,
+        idleMs: opts.idleMs,
+        publish: async (event) => { await app.kafka.producer.send(opts.topic, [eventRecord(event)]) }
+      })
+      if (rooms.length > 0) {
+        app.archive.metrics.roomsArchived.inc(rooms.length)
+        app.log.info({ rooms: rooms.length }, 'rooms finalized and archived')
+      }
+    } catch (err) {
+      app.log.warn({ err }, 'finalizer pass failed; next pass retries')
+    } finally {
+      if (!closing) timer = setTimeout(pass, opts.intervalMs)
+    }
+  }
+  app.addHook('onReady', async () => { timer = setTimeout(pass, opts.intervalMs) })
+  app.addHook('onClose', async () => { closing = true; clearTimeout(timer) })
+}
+
+export const finalizerPlugin = fp(finalizer, { name: 'room-finalizer', dependencies: ['archive'] })
