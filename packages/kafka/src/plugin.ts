@@ -31,6 +31,11 @@ export interface KafkaPluginOptions {
    * background with backoff, /readyz reporting kafka not ready meanwhile; true fails start-up.
    */
   requiredAtStart?: boolean
+  /**
+   * Whether a Kafka outage makes /readyz answer 503. False for services that hold their events
+   * through an outage (room-api's outbox, realtime's backlog): they report it but stay ready.
+   */
+  critical?: boolean
 }
 
 /**
@@ -86,7 +91,7 @@ async function kafka (app: FastifyInstance, opts: KafkaPluginOptions) {
   }
 
   app.decorate('kafka', { admin, producer, settings, isConnected: () => connected, connected: connectedPromise })
-  app.readiness.add('kafka', () => admin.ping())
+  app.readiness.add('kafka', () => admin.ping(), { critical: opts.critical ?? true })
   app.addHook('onClose', async () => {
     closing = true
     clearTimeout(retryTimer)

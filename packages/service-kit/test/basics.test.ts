@@ -40,6 +40,15 @@ t.test('/readyz reports each dependency and 503 when one fails or hangs', async 
   t.match(hung.json().checks.slow, /no answer in 200 ms/)
 })
 
+t.test('a non-critical dependency is reported but never makes /readyz 503', async (t) => {
+  const app = await build()
+  t.teardown(() => app.close())
+  app.readiness.add('kafka', async () => { throw new Error('broker down') }, { critical: false })
+  const res = await app.inject('/readyz')
+  t.equal(res.statusCode, 200)
+  t.same(res.json().checks, { kafka: 'broker down' })
+})
+
 t.test('/metrics exposes Prometheus text with request durations', async (t) => {
   const app = await build()
   t.teardown(() => app.close())

@@ -29,7 +29,10 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
     brokers: config.KAFKA_BROKERS,
     clientId: SERVICE,
     topics: [{ topic: config.KAFKA_TOPIC, partitions: 12 }],
-    compress: true
+    compress: true,
+    // Rooms keep working through a Kafka outage (events wait in the Redis outbox), so the
+    // instance stays ready: /readyz reports Kafka without answering 503 for it.
+    critical: false
   })
   // onClose hooks run in reverse: sockets close and write their last events (realtime), then the
   // outbox flushes them to Kafka, then the Kafka and Redis clients close.

@@ -49,6 +49,9 @@ t.test('a Kafka outage loses nothing and does not stop the room', async (t) => {
   t.pass(`rooms kept working during the outage (${n} rounds)`)
   const held = await app.redis.xLen(globalKeys(config.REDIS_PREFIX).outbox)
   t.ok(held > 0, `events held in the outbox meanwhile (${held})`)
+  const ready = await app.inject('/readyz')
+  t.equal(ready.statusCode, 200, 'the instance stays ready: rooms work without Kafka')
+  t.not(ready.json().checks.kafka, 'ok', 'and /readyz reports Kafka as down')
   await stack('up', 'kafka')
   for (let i = 0; i < 5; i++) await traffic()
 
