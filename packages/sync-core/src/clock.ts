@@ -1,0 +1,111 @@
+/**
+ * Clock-offset estimation, NTP style. A sample is four times: the client sends at t0
+ * (client clock), the server receives at t1 and answers at t2 (server clock), the client
+ * receives at t3 (client clock). Then
+ *   offset = ((t1 − t0) + (t2 − t3)) / 2      (server clock − client clock)
+ *   delay  = (t3 − t0) − (t2 − t1)            (round trip spent on the network)
+ * and the true offset lies within ± delay / 2 of the estimate whatever the asymmetry of the
+ * two directions. So the estimator keeps the recent sample with the lowest delay, and reports
+ * its half round trip as the error bound.
+ */
+export interface ClockSample {
+  t0: number
+  t1: number
+  t2: number
+  t3: number
+}
+
+export interface ClockSyncOptions {
+  /** How many recent samples to choose from. */
+  window?: number
+  /** Samples older than this (client ms) are forgotten: clocks drift apart slowly. */
+  maxSampleAgeMs?: number
+  /** Re-sync period once settled. */
+  resyncIntervalMs?: number
+  /** Samples taken in a burst at start and after a reconnect. */
+  burst?: number
+}
+
+interface Measured {
+  offset: number
+  delay: number
+  at: number
+  epoch: number
+}
+
+export class ClockSync {
+  private samples: Measured[] = []
+  private readonly window: number
+  private readonly maxSampleAgeMs: number
+  private readonly resyncIntervalMs: number
+  private readonly burst: number
+  private lastSampleAt = -Infinity
+  private sinceReset = 0
+  private epoch = 0
+
+  constructor (opts: ClockSyncOptions = {}) {
+    this.window = opts.window ?? 8
+    this.maxSampleAgeMs = opts.maxSampleAgeMs ?? 5 * 60_000
+    this.resyncIntervalMs = opts.resyncIntervalMs ?? 10_000
+    this.burst = opts.burst ?? 5
+  }
+
+  /** Adds a sample; ignores impossible ones (negative delay means a clock jumped mid-sample). */
+  addSample (s: ClockSample): boolean {
+    const delay = (s.t3 - s.t0) - (s.t2 - s.t1)
+    if (!Number.isFinite(delay) || delay < 0 || s.t2 < s.t1) return false
+    this.samples.push({ offset: ((s.t1 - s.t0) + (s.t2 - s.t3)) / 2, delay, at: s.t3, epoch: this.epoch })
+    if (this.samples.length > this.window) this.samples.shift()
+    this.lastSampleAt = s.t3
+    this.sinceReset++
+    return true
+  }
+
+  private best (clientNow?: number): Measured | undefined {
+    let fresh = clientNow === undefined
+      ? this.samples
+      : this.samples.filter((m) => clientNow - m.at <= this.maxSampleAgeMs)
+    // After a reconnect, samples over the new path win as soon as there is one.
+    const current = fresh.filter((m) => m.epoch === this.epoch)
+    if (current.length > 0) fresh = current
+    let best: Measured | undefined
+    for (const m of fresh) if (!best || m.delay < best.delay) best = m
+    return best
+  }
+
+  /** Server clock − client clock (ms), or null before the first sample. */
+  offset (clientNow?: number): number | null {
+    return this.best(clientNow)?.offset ?? null
+  }
+
+  /** Half the round trip of the chosen sample: the true offset is within ± this. */
+  errorBound (clientNow?: number): number | null {
+    const best = this.best(clientNow)
+    return best ? best.delay / 2 : null
+  }
+
+  /** The lowest round trip among recent samples; used to schedule starts a little ahead. */
+  roundTrip (clientNow?: number): number | null {
+    return this.best(clientNow)?.delay ?? null
+  }
+
+  /** Server time now, from the client's clock. */
+  serverNow (clientNow: number): number {
+    return clientNow + (this.offset(clientNow) ?? 0)
+  }
+
+  /** Whether to take a sample now: a burst at start / after reset, then one per resync interval. */
+  needsSample (clientNow: number): boolean {
+    if (this.sinceReset < this.burst) return true
+    return clientNow - this.lastSampleAt >= this.resyncIntervalMs
+  }
+
+  /**
+   * After a reconnect the path (and so the delay) may differ: start a new burst. Old samples
+   * stay only as a fallback until the first new one arrives.
+   */
+  reset (): void {
+    this.sinceReset = 0
+    this.epoch++
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The drift controller: how a client keeps its media element on the room's timeline
+ * without visible corrections. Drift = ideal position − shown position (ms; positive =
+ * behind). Inside the dead zone nothing happens; moderate drift is absorbed by a small
+ * playback-rate nudge (inaudible within a few percent); large drift gets one hard seek.
+ * Hysteresis (start correcting at `deadZoneMs`, stop at `settleMs`) and cooldowns keep it
+ * from oscillating: the peers' users complain of stutter and undone skips as much as of drift.
+ */
+export interface DriftOptions {
+  /** |drift| below this is left alone. */
+  deadZoneMs?: number
+  /** A rate correction in progress stops once |drift| is below this (< deadZoneMs). */
+  settleMs?: number
+  /** |drift| above this is fixed with a seek instead of a rate change. */
+  seekThresholdMs?: number
+  /** Largest relative rate change, e.g. 0.05 = ±5 %. */
+  maxRateDelta?: number
+  /** The drift is corrected over about this long by a rate change (sets the nudge's size). */
+  correctionWindowMs?: number
+  /** No second seek within this time after one (the media needs time to settle). */
+  seekCooldownMs?: number
+  /** Media elements report seeking late; compensate a seek by this much ahead. */
+  seekLeadMs?: number
+}
+
+export type DriftAction =
+  | { kind: 'none' }
+  | { kind: 'rate', rate: number }
+  | { kind: 'seek', positionMs: number }
+
+export interface DriftInput {
+  /** Where the room says playback is now (ms). */
+  idealMs: number
+  /** Where the media element shows it (ms). */
+  actualMs: number
+  /** The room's rate (the base the nudge is applied to). */
+  roomRate: number
+  /** Local monotonic time (ms) of this observation. */
+  now: number
+  /** Whether the room is playing; while paused only a seek can fix a position. */
+  playing: boolean
+}
+
+export const DEFAULT_DRIFT_OPTIONS: Required<DriftOptions> = {
+  deadZoneMs: 40,
+  settleMs: 15,
+  seekThresholdMs: 1000,
+  maxRateDelta: 0.05,
+  correctionWindowMs: 2000,
+  seekCooldownMs: 2000,
+  seekLeadMs: 0
+}
+
+export class DriftController {
+  private readonly opts: Required<DriftOptions>
+  private correcting = false
+  private lastSeekAt = -Infinity
+
+  constructor (opts: DriftOptions = {}) {
+    this.opts = { ...DEFAULT_DRIFT_OPTIONS, ...opts }
+    if (this.opts.settleMs >= this.opts.deadZoneMs) throw new Error('settleMs must be below deadZoneMs (hysteresis)')
+    if (this.opts.seekThresholdMs <= this.opts.deadZoneMs) throw new Error('seekThresholdMs must exceed deadZoneMs')
+  }
+
+  /** Decides what to do now. Call on every sample (e.g. each animation frame or 250 ms). */
+  update (input: DriftInput): DriftAction {
+    const { deadZoneMs, settleMs, seekThresholdMs, maxRateDelta, correctionWindowMs, seekCooldownMs, seekLeadMs } = this.opts
+    const drift = input.idealMs - input.actualMs
+    const size = Math.abs(drift)
+    const inCooldown = input.now - this.lastSeekAt < seekCooldownMs
+
+    if (size >= seekThresholdMs || (!input.playing && size >= deadZoneMs)) {
+      if (inCooldown) return this.hold(input)
+      this.lastSeekAt = input.now
+      this.correcting = false
+      return { kind: 'seek', positionMs: input.idealMs + (input.playing ? seekLeadMs * input.roomRate : 0) }
+    }
+    if (!input.playing) return this.hold(input)
+
+    const limit = this.correcting ? settleMs : deadZoneMs
+    if (size < limit) {
+      if (!this.correcting) return { kind: 'none' }
+      this.correcting = false
+      return { kind: 'rate', rate: input.roomRate }
+    }
+    // Proportional nudge: make up the drift over about one correction window, within the band.
+    this.correcting = true
+    const delta = Math.max(-maxRateDelta, Math.min(maxRateDelta, drift / correctionWindowMs))
+    return { kind: 'rate', rate: input.roomRate * (1 + delta) }
+  }
+
+  /** While a seek settles or the room is paused, run at the room's rate and wait. */
+  private hold (input: DriftInput): DriftAction {
+    if (!this.correcting) return { kind: 'none' }
+    this.correcting = false
+    return { kind: 'rate', rate: input.roomRate }
+  }
+
+  /** Forget state, e.g. after the room's own seek or an item change. */
+  reset (): void {
+    this.correcting = false
+    this.lastSeekAt = -Infinity
+  }
+}

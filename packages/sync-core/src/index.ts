@@ -1,0 +1,3 @@
+export * from './position.js'
+export * from './clock.js'
+export * from './drift.js'

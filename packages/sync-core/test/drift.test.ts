@@ -1,0 +1,66 @@
+import t from 'tap'
+import { DriftController, type DriftAction } from '../src/index.js'
+
+/**
+ * Simulates a media element following a playing room for `seconds`, sampled every 250 ms,
+ * applying the controller's actions; returns the drift trace and the actions taken.
+ */
+function simulate (initialDriftMs: number, seconds: number, controller = new DriftController()) {
+  let actual = 60_000 - initialDriftMs
+  let rate = 1
+  const trace: number[] = []
+  const actions: DriftAction[] = []
+  for (let now = 0; now <= seconds * 1000; now += 250) {
+    const ideal = 60_000 + now
+    const action = controller.update({ idealMs: ideal, actualMs: actual, roomRate: 1, now, playing: true })
+    if (action.kind !== 'none') actions.push(action)
+    if (action.kind === 'rate') rate = action.rate
+    if (action.kind === 'seek') actual = action.positionMs
+    trace.push(ideal - actual)
+    actual += 250 * rate
+  }
+  return { trace, actions }
+}
+
+t.test('inside the dead zone nothing happens', async (t) => {
+  const { actions } = simulate(30, 10)
+  t.same(actions, [])
+})
+
+t.test('moderate drift is absorbed by a small rate nudge, without a seek', async (t) => {
+  const { trace, actions } = simulate(400, 20)
+  t.notOk(actions.some((a) => a.kind === 'seek'), 'no seek')
+  t.ok(actions.every((a) => a.kind !== 'rate' || Math.abs(a.rate - 1) <= 0.05 + 1e-9), 'rate stays within ±5 %')
+  t.ok(Math.abs(trace.at(-1)!) < 40, `converged to ${trace.at(-1)} ms`)
+  t.equal((actions.at(-1) as { rate: number }).rate, 1, 'ends back at the room rate')
+})
+
+t.test('large drift gets one seek, and no oscillation afterwards', async (t) => {
+  const { trace, actions } = simulate(-3_000, 20)
+  t.equal(actions.filter((a) => a.kind === 'seek').length, 1, 'exactly one seek')
+  t.ok(Math.abs(trace.at(-1)!) < 40)
+})
+
+t.test('hysteresis: a nudge runs until the drift is well inside the dead zone', async (t) => {
+  const controller = new DriftController({ deadZoneMs: 40, settleMs: 15 })
+  const at = (idealMs: number, actualMs: number, now: number) => controller.update({ idealMs, actualMs, roomRate: 1, now, playing: true })
+  t.equal(at(1000, 950, 0).kind, 'rate', '50 ms behind: start nudging')
+  t.equal(at(1000, 970, 250).kind, 'rate', '30 ms: keep nudging (inside the zone, not yet settled)')
+  t.same(at(1000, 990, 500), { kind: 'rate', rate: 1 }, '10 ms: settled, back to the room rate')
+  t.same(at(1000, 970, 750), { kind: 'none' }, '30 ms again: inside the dead zone, left alone')
+})
+
+t.test('seeks respect their cooldown; a paused room is fixed by a seek', async (t) => {
+  const controller = new DriftController({ seekCooldownMs: 2000 })
+  const update = (idealMs: number, actualMs: number, now: number, playing = true) => controller.update({ idealMs, actualMs, roomRate: 1, now, playing })
+  t.equal(update(10_000, 5_000, 0).kind, 'seek')
+  t.equal(update(10_000, 5_000, 500).kind, 'none', 'the media has not caught up yet: no second seek')
+  t.equal(update(10_000, 5_000, 2_500).kind, 'seek', 'after the cooldown it may seek again')
+  t.same(update(20_000, 19_900, 10_000, false), { kind: 'seek', positionMs: 20_000 }, 'paused: 100 ms off is fixed by a seek')
+  t.same(update(20_000, 19_990, 20_000, false), { kind: 'none' }, 'paused within the dead zone: left alone')
+})
+
+t.test('options that would oscillate are refused', async (t) => {
+  t.throws(() => new DriftController({ deadZoneMs: 40, settleMs: 40 }))
+  t.throws(() => new DriftController({ deadZoneMs: 400, seekThresholdMs: 300 }))
+})
