@@ -18,7 +18,20 @@ export interface AttachOptions {
 }
 
 /** Counters the harness and apps can read: how often the media was corrected. */
-export interface SyncStats { seeks: number, rateChanges: number, userCommands: number, ignoredOwnEvents: number }
+export interface SyncStats {
+  /** Seeks that follow a room change (its command, a join, a reconnect). */
+  followSeeks: number
+  /** Seeks the drift controller made on its own, away from any room change. */
+  correctiveSeeks: number
+  /** Corrective seeks decided on a drift inside the dead zone (must stay 0). */
+  seeksInsideDeadZone: number
+  rateChanges: number
+  userCommands: number
+  ignoredOwnEvents: number
+}
+
+/** A seek this soon after a room change is following it, not correcting drift. */
+const FOLLOW_WINDOW_MS = 2000
 
 /** How long an own change may take to produce its media event before we stop expecting it. */
 const OWN_EVENT_WINDOW_MS = 3000
@@ -29,7 +42,7 @@ const OWN_EVENT_WINDOW_MS = 3000
  * ignored; buffering stalls and a hidden tab's pause are never commands.
  */
 export class MediaSync {
-  readonly stats: SyncStats = { seeks: 0, rateChanges: 0, userCommands: 0, ignoredOwnEvents: 0 }
+  readonly stats: SyncStats = { followSeeks: 0, correctiveSeeks: 0, seeksInsideDeadZone: 0, rateChanges: 0, userCommands: 0, ignoredOwnEvents: 0 }
   readonly controller: DriftController
   private readonly opts: Required<Omit<AttachOptions, 'drift' | 'onItem'>> & Pick<AttachOptions, 'onItem'>
   private readonly deadZoneMs: number
@@ -44,7 +57,10 @@ export class MediaSync {
   private setRate = 1
   /** Learned seek latency (ms): an element that takes time to seek lands behind; aim ahead by this. */
   private seekLeadMs = 0
-  private seekMeasureAt: number | null = null
+  /** Learned start latency (ms): play() is called this much before a scheduled start. */
+  private startLeadMs = 0
+  private measure: { kind: 'seek' | 'start', at: number } | null = null
+  private roomChangedAt = -Infinity
 
   constructor (readonly client: RoomClient, readonly media: MediaLike, opts: AttachOptions = {}) {
     this.controller = new DriftController(opts.drift)
@@ -59,6 +75,7 @@ export class MediaSync {
     this.offState = client.on('state', (state, change) => {
       // A new room command supersedes any correction in progress: follow it at once.
       if (change) this.controller.reset()
+      this.roomChangedAt = this.client.now()
       this.follow(state)
     })
     this.timer = setInterval(() => this.tick(), this.opts.tickMs)
@@ -90,6 +107,7 @@ export class MediaSync {
   private ownPlay () {
     if (!this.media.paused) return
     this.mark('play')
+    this.measure = { kind: 'start', at: this.client.now() + 300 }
     const started = this.media.play()
     if (started && typeof started.catch === 'function') started.catch(() => {}) // autoplay refused: the user must press play
   }
@@ -100,12 +118,18 @@ export class MediaSync {
     this.media.pause()
   }
 
-  private ownSeek (positionMs: number, playing: boolean) {
+  private ownSeek (positionMs: number, playing: boolean, driftMs: number) {
     this.mark('seek')
-    this.stats.seeks++
-    const target = Math.max(0, positionMs + (playing ? this.seekLeadMs : 0))
+    const now = this.client.now()
+    if (now - this.roomChangedAt < FOLLOW_WINDOW_MS) this.stats.followSeeks++
+    else {
+      this.stats.correctiveSeeks++
+      if (Math.abs(driftMs) < this.deadZoneMs) this.stats.seeksInsideDeadZone++
+    }
+    const rate = this.client.state?.rate ?? 1
+    const target = Math.max(0, positionMs + (playing ? this.seekLeadMs * rate : 0))
     this.media.currentTime = target / 1000
-    this.seekMeasureAt = playing ? this.client.now() + 250 : null
+    this.measure = playing ? { kind: 'seek', at: now + 300 } : null
   }
 
   private ownRate (rate: number) {
@@ -149,22 +173,26 @@ export class MediaSync {
     const now = this.client.now()
     const startsAt = state.playing && serverNow < state.refAt ? state.refAt : null
 
-    if (!state.playing || startsAt !== null) {
-      // Paused, or a start scheduled ahead: hold still on the position, and start on the instant.
+    // A start scheduled ahead: play() goes out early by the element's learned start latency.
+    const startIn = startsAt !== null ? startsAt - serverNow - this.startLeadMs : 0
+    if (!state.playing || startIn > 0) {
+      // Paused, or a start still ahead: hold still on the position, and start on the instant.
       this.ownPause()
-      if (Math.abs(ideal - actual) >= this.deadZoneMs) this.ownSeek(ideal, false)
-      if (startsAt !== null) this.scheduleStart(startsAt)
+      if (Math.abs(ideal - actual) >= this.deadZoneMs) this.ownSeek(ideal, false, ideal - actual)
+      if (startsAt !== null) this.scheduleStart(startsAt - this.startLeadMs)
       return
     }
     if (this.media.paused) {
       if (this.opts.isHidden()) return
-      if (Math.abs(ideal - actual) >= this.deadZoneMs) this.ownSeek(ideal, true)
+      const target = startsAt !== null ? ideal : ideal + this.startLeadMs * state.rate
+      if (Math.abs(target - actual) >= this.deadZoneMs) this.ownSeek(target, false, ideal - actual)
       this.ownPlay()
       return
     }
-    this.learnSeekLead(now, ideal - actual)
+    if (startsAt !== null) return // started early on purpose: the room's clock catches up
+    this.learnLeads(now, ideal - actual)
     const action = this.controller.update({ idealMs: ideal, actualMs: actual, roomRate: state.rate, now, playing: true })
-    if (action.kind === 'seek') this.ownSeek(action.positionMs, true)
+    if (action.kind === 'seek') this.ownSeek(action.positionMs, true, ideal - actual)
     else if (action.kind === 'rate') this.ownRate(action.rate)
     else if (Math.abs(this.media.playbackRate - state.rate) > 1e-6 && Math.abs(this.media.playbackRate - this.setRate) < 1e-6) {
       this.ownRate(state.rate) // the room's own rate changed
@@ -177,12 +205,23 @@ export class MediaSync {
     this.startTimer = setTimeout(() => this.tick(), wait)
   }
 
-  /** After an own seek while playing, the remaining drift is the element's seek latency: aim ahead by it. */
-  private learnSeekLead (now: number, driftMs: number) {
-    if (this.seekMeasureAt === null || now < this.seekMeasureAt) return
-    this.seekMeasureAt = null
-    if (Math.abs(driftMs) < 500) this.seekLeadMs = Math.max(0, Math.min(1000, this.seekLeadMs + 0.7 * driftMs))
+  /**
+   * Shortly after an own seek or start while playing, the drift left is the element's own
+   * latency (seeking, starting the decoder): aim ahead by it next time (a smoothed estimate).
+   */
+  private learnLeads (now: number, driftMs: number) {
+    const m = this.measure
+    if (m === null || now < m.at) return
+    this.measure = null
+    if (Math.abs(driftMs) >= 500) return
+    const rate = this.client.state?.rate ?? 1
+    const learn = (lead: number) => Math.max(0, Math.min(1000, lead + 0.7 * driftMs / rate))
+    if (m.kind === 'seek') this.seekLeadMs = learn(this.seekLeadMs)
+    else this.startLeadMs = learn(this.startLeadMs)
   }
+
+  /** The learned latencies (ms), for diagnostics. */
+  get leads () { return { seekMs: this.seekLeadMs, startMs: this.startLeadMs } }
 
   // ---- media → room: only deliberate user actions become commands ----
   private onMediaEvent (name: MediaEventName) {

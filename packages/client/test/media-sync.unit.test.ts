@@ -57,7 +57,7 @@ t.test('own corrections (play, seek, rate nudges) never become commands', async 
   await waitFor('a rate nudge happened', () => sync.stats.rateChanges > 0)
   await sleep(300)
   t.same(room.sent, [], 'no command came from the sync itself')
-  t.ok(sync.stats.seeks >= 2 && sync.stats.ignoredOwnEvents >= 3, `own events were recognised (${JSON.stringify(sync.stats)})`)
+  t.ok(sync.stats.followSeeks >= 2 && sync.stats.ignoredOwnEvents >= 3, `own events were recognised (${JSON.stringify(sync.stats)})`)
 })
 
 t.test('a buffering stall is reported, never a pause', async (t) => {

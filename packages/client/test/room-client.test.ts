@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { waitFor } from '@watch-together/test-kit'
 import t from 'tap'
 import { RoomError } from '../src/index.js'
-import { roomClient, startRealtime } from './helpers.js'
+import { roomClient, startRealtime, ticket } from './helpers.js'
 
 const { base } = await startRealtime(t)
 
@@ -55,10 +55,13 @@ t.test('a stale version refreshes the state; absolute commands are retried, rela
 t.test('reconnect and resume: missed events arrive once, in order, with a fresh ticket', async (t) => {
   const roomId = randomUUID()
   let tickets = 0
-  const a = roomClient(t, base, roomId, { userId: 'a' })
+  // The ticket provider holds the reconnect until the test lets it go: a is surely away meanwhile.
+  let release = () => {}
+  let gate: Promise<void> = Promise.resolve()
+  const a = roomClient(t, base, roomId, { userId: 'a' }, {
+    ticket: async () => { tickets++; await gate; return await ticket(roomId, { userId: 'a' }) }
+  })
   const b = roomClient(t, base, roomId, { userId: 'b' })
-  const original = (a as unknown as { opts: { ticket: () => Promise<string> } }).opts.ticket
-  ;(a as unknown as { opts: { ticket: () => Promise<string> } }).opts.ticket = () => { tickets++; return original() }
   await a.connect()
   await b.connect()
   await b.replaceQueue(['m'])
@@ -68,18 +71,24 @@ t.test('reconnect and resume: missed events arrive once, in order, with a fresh 
   const statuses: string[] = []
   a.on('connection', (status) => statuses.push(status))
 
-  const resumed = new Promise<boolean>((resolve) => a.once('ready', (f) => resolve(f.resumed)))
+  gate = new Promise((resolve) => { release = resolve })
+  const away = new Promise((resolve) => a.once('connection', resolve))
   a.drop()
-  await waitFor('a notices the drop', () => a.status !== 'open')
+  await away
+  t.equal(a.status, 'reconnecting')
+  await t.rejects(a.pause(), { code: 'WT_NOT_CONNECTED' }, 'commands fail at once while away')
   // While a is away: chat and a player change.
   b.sendChat('one')
   b.sendChat('two')
   await b.play()
+  await waitFor('b saw its chat', () => b.chat.length === 2)
+  const resumed = new Promise<boolean>((resolve) => a.once('ready', (f) => resolve(f.resumed)))
+  release()
   t.ok(await resumed, 'the server honoured since')
   await waitFor('a caught up', () => a.state?.version === 2 && chats.length >= 2)
   t.same(chats, ['one', 'two'], 'each missed message exactly once, in order')
   t.equal(a.status, 'open')
-  t.ok(statuses.includes('reconnecting'))
+  t.same(statuses.filter((s, i) => s !== statuses[i - 1]), ['reconnecting', 'open'])
   t.equal(tickets, 2, 'a fresh ticket for the reconnect')
   b.sendChat('three')
   await waitFor('live again', () => chats.length === 3)
