@@ -11,17 +11,36 @@ export interface LinkOptions {
   random?: () => number
 }
 
-/** One direction of a link: delays every packet, never reorders (a late packet holds the ones after it). */
+/**
+ * One direction of a link: delays every packet, never reorders (a late packet holds the ones
+ * after it). One queue drained in order: separate timers could swap packets due within a ms.
+ */
 class Lane {
   private lastAt = 0
+  private readonly queue: Array<{ at: number, fn: () => void }> = []
+  private timer: ReturnType<typeof setTimeout> | undefined
+
   constructor (private readonly baseMs: number, private readonly jitterMs: number, private readonly random: () => number) {}
 
   deliver (fn: () => void) {
     const now = performance.now()
     const delay = Math.max(0, this.baseMs + (this.random() * 2 - 1) * this.jitterMs)
-    const at = Math.max(now + delay, this.lastAt)
-    this.lastAt = at
-    setTimeout(fn, at - now)
+    this.lastAt = Math.max(now + delay, this.lastAt)
+    this.queue.push({ at: this.lastAt, fn })
+    if (this.queue.length === 1) this.arm()
+  }
+
+  private arm () {
+    clearTimeout(this.timer)
+    const head = this.queue[0]
+    if (!head) return
+    this.timer = setTimeout(() => this.drain(), Math.max(0, head.at - performance.now()))
+  }
+
+  private drain () {
+    const now = performance.now()
+    while (this.queue.length > 0 && this.queue[0]!.at <= now + 0.5) this.queue.shift()!.fn()
+    this.arm()
   }
 }
 

@@ -86,6 +86,15 @@ export class SimulatedMedia implements MediaLike {
     this.fire('pause')
   }
 
+  /** Loads another source: back to 0, paused, no data until `loadMs` has passed (as a src change does). */
+  load (loadMs: number): Promise<void> {
+    this._paused = true
+    this.anchorMs = 0
+    this.anchorAt = this.opts.clock()
+    this.readyState = 0
+    return new Promise((resolve) => setTimeout(() => { this.readyState = 4; resolve() }, loadMs))
+  }
+
   // ---- what a viewer or the browser does ----
   userPlay () { this.play().catch(() => {}) }
   userPause () { this.pause() }

@@ -347,12 +347,6 @@ export class RoomClient extends Emitter<RoomClientEvents> {
 
   private scheduleClock () {
     clearTimeout(this.clockTimer)
-    const now = this.now()
-    const wait = this.clock.needsSample(now) ? BURST_GAP_MS : this.clockResyncMs()
-    this.clockTimer = setTimeout(() => this.sendPing(), wait)
-  }
-
-  private clockResyncMs () {
-    return this.opts.clock?.resyncIntervalMs ?? 10_000
+    this.clockTimer = setTimeout(() => this.sendPing(), Math.max(BURST_GAP_MS, this.clock.nextSampleIn(this.now())))
   }
 }

@@ -42,9 +42,9 @@ export interface DriftInput {
 }
 
 export const DEFAULT_DRIFT_OPTIONS: Required<DriftOptions> = {
-  deadZoneMs: 40,
-  settleMs: 15,
-  seekThresholdMs: 1000,
+  deadZoneMs: 20,
+  settleMs: 8,
+  seekThresholdMs: 500,
   maxRateDelta: 0.05,
   correctionWindowMs: 2000,
   seekCooldownMs: 2000,
@@ -54,6 +54,9 @@ export const DEFAULT_DRIFT_OPTIONS: Required<DriftOptions> = {
 export class DriftController {
   private readonly opts: Required<DriftOptions>
   private correcting = false
+  /** The rate of the correction in progress: held, not re-tuned every sample (each change is a visible event). */
+  private nudgeRate = 1
+  private nudgeSign = 0
   private lastSeekAt = -Infinity
 
   constructor (opts: DriftOptions = {}) {
@@ -78,15 +81,22 @@ export class DriftController {
     if (!input.playing) return this.hold(input)
 
     const limit = this.correcting ? settleMs : deadZoneMs
-    if (size < limit) {
+    // Settled, or overshot (the drift changed sign): back to the room's rate.
+    if (size < limit || (this.correcting && Math.sign(drift) !== this.nudgeSign)) {
       if (!this.correcting) return { kind: 'none' }
       this.correcting = false
       return { kind: 'rate', rate: input.roomRate }
     }
     // Proportional nudge: make up the drift over about one correction window, within the band.
-    this.correcting = true
+    // It is chosen once per correction and only re-tuned when the drift has grown well past it.
     const delta = Math.max(-maxRateDelta, Math.min(maxRateDelta, drift / correctionWindowMs))
-    return { kind: 'rate', rate: input.roomRate * (1 + delta) }
+    const held = this.nudgeRate / input.roomRate - 1
+    if (!this.correcting || Math.abs(delta) > 1.5 * Math.abs(held) + 1e-9) {
+      this.correcting = true
+      this.nudgeSign = Math.sign(drift)
+      this.nudgeRate = input.roomRate * (1 + delta)
+    }
+    return { kind: 'rate', rate: this.nudgeRate }
   }
 
   /** While a seek settles or the room is paused, run at the room's rate and wait. */

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { DriftController, type DriftAction } from '../src/index.js'
+import { DEFAULT_DRIFT_OPTIONS, DriftController, type DriftAction } from '../src/index.js'
 
 /**
  * Simulates a media element following a playing room for `seconds`, sampled every 250 ms,
@@ -23,7 +23,7 @@ function simulate (initialDriftMs: number, seconds: number, controller = new Dri
 }
 
 t.test('inside the dead zone nothing happens', async (t) => {
-  const { actions } = simulate(30, 10)
+  const { actions } = simulate(DEFAULT_DRIFT_OPTIONS.deadZoneMs - 5, 10)
   t.same(actions, [])
 })
 
