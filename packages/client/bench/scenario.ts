@@ -63,6 +63,7 @@ export async function runScenario (base: string, scenario: Scenario, random: () 
   observer.on('state', (_s, change) => { if (change) commands.push(trueNow()) })
 
   const members: Member[] = []
+  const startedAtRef = { value: 0 }
   for (let i = 0; i < scenario.clients; i++) {
     const offset = uniform(random, -5000, 5000)
     const up = uniform(random, 20, 150)
@@ -82,13 +83,15 @@ export async function runScenario (base: string, scenario: Scenario, random: () 
       client.on('error', (e) => process.stderr.write(`viewer ${i}: error ${e.code} ${e.message}\n`))
     }
     await client.connect()
-    const sync = attach(client, media, { drift: scenario.drift, onItem: () => media.load(uniform(random, 50, 300)) })
+    const debug = process.env.ACC_DEBUG ? (line: string) => process.stderr.write(`viewer ${i} +${((trueNow() - (startedAtRef.value || trueNow())) / 1000).toFixed(2)}: ${line}\n`) : undefined
+    const sync = attach(client, media, { drift: scenario.drift, debug, onItem: () => media.load(uniform(random, 50, 300)) })
     members.push({ offsetMs: offset, client, media, sync, link, boundMs: Math.abs(up - down) / 2, errors: [] })
   }
   await observer.replaceQueue(['item-0', 'item-1', 'item-2', 'item-3', 'item-4'])
   await sleep(500)
   await observer.play(300)
   const startedAt = trueNow()
+  startedAtRef.value = startedAt
 
   const sampler = setInterval(() => {
     const state = observer.state

@@ -15,6 +15,8 @@ export interface AttachOptions {
   isHidden?: () => boolean
   /** Called when the room moves to another item (load it); sync resumes when it resolves. */
   onItem?: (itemId: string | null) => void | Promise<void>
+  /** Receives a line for every correction (diagnostics). */
+  debug?: (line: string) => void
 }
 
 /** Counters the harness and apps can read: how often the media was corrected. */
@@ -44,7 +46,7 @@ const OWN_EVENT_WINDOW_MS = 3000
 export class MediaSync {
   readonly stats: SyncStats = { followSeeks: 0, correctiveSeeks: 0, seeksInsideDeadZone: 0, rateChanges: 0, userCommands: 0, ignoredOwnEvents: 0 }
   readonly controller: DriftController
-  private readonly opts: Required<Omit<AttachOptions, 'drift' | 'onItem'>> & Pick<AttachOptions, 'onItem'>
+  private readonly opts: Required<Omit<AttachOptions, 'drift' | 'onItem' | 'debug'>> & Pick<AttachOptions, 'onItem' | 'debug'>
   private readonly deadZoneMs: number
   private readonly own: Record<'play' | 'pause' | 'seek' | 'rate', number[]> = { play: [], pause: [], seek: [], rate: [] }
   private readonly listeners: Array<[MediaEventName, () => void]> = []
@@ -60,6 +62,8 @@ export class MediaSync {
   /** Learned start latency (ms): play() is called this much before a scheduled start. */
   private startLeadMs = 0
   private measure: { kind: 'seek' | 'start', at: number } | null = null
+  /** User commands on their way: the media shows the user's intent, so it is not corrected meanwhile. */
+  private userPending = 0
   private roomChangedAt = -Infinity
 
   constructor (readonly client: RoomClient, readonly media: MediaLike, opts: AttachOptions = {}) {
@@ -118,14 +122,16 @@ export class MediaSync {
     this.media.pause()
   }
 
-  private ownSeek (positionMs: number, playing: boolean, driftMs: number) {
+  private ownSeek (positionMs: number, playing: boolean, driftMs: number, why: string) {
     this.mark('seek')
     const now = this.client.now()
-    if (now - this.roomChangedAt < FOLLOW_WINDOW_MS) this.stats.followSeeks++
+    const follow = now - this.roomChangedAt < FOLLOW_WINDOW_MS
+    if (follow) this.stats.followSeeks++
     else {
       this.stats.correctiveSeeks++
       if (Math.abs(driftMs) < this.deadZoneMs) this.stats.seeksInsideDeadZone++
     }
+    this.opts.debug?.(`${follow ? 'follow' : 'corrective'} seek (${why}): drift ${driftMs.toFixed(1)} ms`)
     const rate = this.client.state?.rate ?? 1
     const target = Math.max(0, positionMs + (playing ? this.seekLeadMs * rate : 0))
     this.media.currentTime = target / 1000
@@ -164,7 +170,7 @@ export class MediaSync {
   /** Compares the media with the room and corrects it; also called on every room change. */
   tick (): void {
     const state = this.client.state
-    if (!state || this.itemLoading || this.buffering) return
+    if (!state || this.itemLoading || this.buffering || this.userPending > 0) return
     if (state.itemId !== this.itemId) return this.changeItem(state.itemId)
     if ((this.media.readyState ?? 4) < 2 || this.media.seeking) return
     const serverNow = this.client.serverNow()
@@ -178,21 +184,21 @@ export class MediaSync {
     if (!state.playing || startIn > 0) {
       // Paused, or a start still ahead: hold still on the position, and start on the instant.
       this.ownPause()
-      if (Math.abs(ideal - actual) >= this.deadZoneMs) this.ownSeek(ideal, false, ideal - actual)
+      if (Math.abs(ideal - actual) >= this.deadZoneMs) this.ownSeek(ideal, false, ideal - actual, 'hold')
       if (startsAt !== null) this.scheduleStart(startsAt - this.startLeadMs)
       return
     }
     if (this.media.paused) {
       if (this.opts.isHidden()) return
       const target = startsAt !== null ? ideal : ideal + this.startLeadMs * state.rate
-      if (Math.abs(target - actual) >= this.deadZoneMs) this.ownSeek(target, false, ideal - actual)
+      if (Math.abs(target - actual) >= this.deadZoneMs) this.ownSeek(target, false, target - actual, 'before start')
       this.ownPlay()
       return
     }
     if (startsAt !== null) return // started early on purpose: the room's clock catches up
     this.learnLeads(now, ideal - actual)
     const action = this.controller.update({ idealMs: ideal, actualMs: actual, roomRate: state.rate, now, playing: true })
-    if (action.kind === 'seek') this.ownSeek(action.positionMs, true, ideal - actual)
+    if (action.kind === 'seek') this.ownSeek(action.positionMs, true, ideal - actual, 'controller')
     else if (action.kind === 'rate') this.ownRate(action.rate)
     else if (Math.abs(this.media.playbackRate - state.rate) > 1e-6 && Math.abs(this.media.playbackRate - this.setRate) < 1e-6) {
       this.ownRate(state.rate) // the room's own rate changed
@@ -213,6 +219,7 @@ export class MediaSync {
     const m = this.measure
     if (m === null || now < m.at) return
     this.measure = null
+    this.controller.afterTransition()
     if (Math.abs(driftMs) >= 500) return
     const rate = this.client.state?.rate ?? 1
     const learn = (lead: number) => Math.max(0, Math.min(1000, lead + 0.7 * driftMs / rate))
@@ -267,7 +274,8 @@ export class MediaSync {
   /** Sends a user's command; if the room refuses it, the next tick puts the media back. */
   private user (send: () => Promise<unknown>) {
     this.stats.userCommands++
-    send().catch(() => this.tick())
+    this.userPending++
+    send().catch(() => {}).finally(() => { this.userPending--; this.tick() })
   }
 }
 

@@ -39,6 +39,7 @@ const FATAL_CLOSES = new Set<number>([CLOSE_CODES.wrongRoom, CLOSE_CODES.originN
 const TICKET_CLOSES = new Set<number>([CLOSE_CODES.ticketInvalid, CLOSE_CODES.ticketExpired])
 const BURST_GAP_MS = 40
 const PING_RETRY_MS = 3000
+const MAX_PINGS_IN_FLIGHT = 4
 
 /**
  * One member's connection to one room: the player state (with server-time positions through
@@ -66,6 +67,7 @@ export class RoomClient extends Emitter<RoomClientEvents> {
   private readonly refPrefix = Math.random().toString(36).slice(2, 10)
   private pending = new Map<string, Pending>()
   private clockTimer: ReturnType<typeof setTimeout> | undefined
+  private inflight: number[] = []
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private ticketFailures = 0
   private stopped = false
@@ -247,10 +249,13 @@ export class RoomClient extends Emitter<RoomClientEvents> {
     const frame = parsed.data
     switch (frame.type) {
       case 'session.ready': return this.onReady(frame)
-      case 'clock.replied':
-        this.clock.addSample({ t0: frame.clientSentAt, t1: frame.serverReceivedAt, t2: frame.serverSentAt, t3: this.now() })
-        this.emit('clock', { offsetMs: this.clock.offset() ?? 0, errorMs: this.clock.errorBound() ?? 0, roundTripMs: this.clock.roundTrip() ?? 0 })
-        return this.scheduleClock()
+      case 'clock.replied': {
+        const now = this.now()
+        this.inflight = this.inflight.filter((sentAt) => sentAt !== frame.clientSentAt)
+        this.clock.addSample({ t0: frame.clientSentAt, t1: frame.serverReceivedAt, t2: frame.serverSentAt, t3: now })
+        this.emit('clock', { offsetMs: this.clock.offset(now) ?? 0, errorMs: this.clock.errorBound(now) ?? 0, roundTripMs: this.clock.roundTrip(now) ?? 0 })
+        return
+      }
       case 'player.command_rejected': {
         this.applyState(frame.state, null)
         return this.settle(frame.ref, new RoomError(frame.code, frame.message, frame.state))
@@ -283,6 +288,7 @@ export class RoomClient extends Emitter<RoomClientEvents> {
     this.applyState(frame.state, null, true)
     this.emit('presence', [...this.members.values()], null)
     this.emit('ready', frame)
+    this.inflight = []
     this.sendPing()
   }
 
@@ -335,18 +341,28 @@ export class RoomClient extends Emitter<RoomClientEvents> {
     else p.resolve(state!)
   }
 
+  /**
+   * Clock pings: during a burst one every BURST_GAP_MS without waiting for answers (a few in
+   * flight), then when ClockSync asks for one. Also notices a dead connection (no frame at all).
+   */
   private sendPing () {
     clearTimeout(this.clockTimer)
     if (!this.socket || this.socket.readyState !== OPEN) return
-    const deadAfter = this.opts.deadAfterMs ?? 20_000
-    if (this.now() - this.lastFrameAt > deadAfter) return this.drop()
-    this.send({ type: 'clock.ping', clientSentAt: this.now() })
-    // No answer: ask again (and notice a dead connection through lastFrameAt).
-    this.clockTimer = setTimeout(() => this.sendPing(), PING_RETRY_MS)
+    const now = this.now()
+    if (now - this.lastFrameAt > (this.opts.deadAfterMs ?? 20_000)) return this.drop()
+    this.inflight = this.inflight.filter((sentAt) => now - sentAt < PING_RETRY_MS)
+    if (this.inflight.length < MAX_PINGS_IN_FLIGHT && this.clock.needsSample(now)) {
+      this.inflight.push(now)
+      this.send({ type: 'clock.ping', clientSentAt: now })
+    }
+    this.scheduleClock()
   }
 
   private scheduleClock () {
     clearTimeout(this.clockTimer)
-    this.clockTimer = setTimeout(() => this.sendPing(), Math.max(BURST_GAP_MS, this.clock.nextSampleIn(this.now())))
+    const due = this.clock.nextSampleIn(this.now())
+    // Waiting on answers (all slots taken): look again soon; a lost ping frees its slot after PING_RETRY_MS.
+    const wait = this.inflight.length >= MAX_PINGS_IN_FLIGHT ? 250 : due
+    this.clockTimer = setTimeout(() => this.sendPing(), Math.max(BURST_GAP_MS, wait))
   }
 }

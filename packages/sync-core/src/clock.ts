@@ -22,6 +22,8 @@ export interface ClockSyncOptions {
   maxSampleAgeMs?: number
   /** Re-sync period once settled. */
   resyncIntervalMs?: number
+  /** Sample period until the window is full once: more samples, a lower best round trip, sooner. */
+  fastIntervalMs?: number
   /** Samples taken in a burst at start and after a reconnect. */
   burst?: number
   /** Assumed worst rate difference of the two clocks (ppm): an old sample's bound grows by age × this. */
@@ -40,6 +42,8 @@ export class ClockSync {
   private readonly window: number
   private readonly maxSampleAgeMs: number
   private readonly resyncIntervalMs: number
+  private readonly fastIntervalMs: number
+  private total = 0
   private readonly burst: number
   private readonly driftPerMs: number
   private lastSampleAt = -Infinity
@@ -47,10 +51,11 @@ export class ClockSync {
   private epoch = 0
 
   constructor (opts: ClockSyncOptions = {}) {
-    this.window = opts.window ?? 30
+    this.window = opts.window ?? 60
     this.maxSampleAgeMs = opts.maxSampleAgeMs ?? 5 * 60_000
-    this.resyncIntervalMs = opts.resyncIntervalMs ?? 2_000
-    this.burst = opts.burst ?? 8
+    this.resyncIntervalMs = opts.resyncIntervalMs ?? 5_000
+    this.fastIntervalMs = opts.fastIntervalMs ?? 1_000
+    this.burst = opts.burst ?? 10
     this.driftPerMs = (opts.clockDriftPpm ?? 50) / 1e6
   }
 
@@ -64,6 +69,7 @@ export class ClockSync {
     if (this.samples.length > this.window) this.samples.shift()
     this.lastSampleAt = s.t3
     this.sinceReset++
+    this.total++
     return true
   }
 
@@ -129,16 +135,21 @@ export class ClockSync {
     return clientNow + (this.offset(clientNow) ?? 0)
   }
 
+  /** Fast until the window has filled once, then the steady re-sync period. */
+  private interval () {
+    return this.total < this.window ? this.fastIntervalMs : this.resyncIntervalMs
+  }
+
   /** Time (ms) until the next sample is due: 0 during a burst. */
   nextSampleIn (clientNow: number): number {
     if (this.sinceReset < this.burst) return 0
-    return Math.max(0, this.lastSampleAt + this.resyncIntervalMs - clientNow)
+    return Math.max(0, this.lastSampleAt + this.interval() - clientNow)
   }
 
   /** Whether to take a sample now: a burst at start / after reset, then one per resync interval. */
   needsSample (clientNow: number): boolean {
     if (this.sinceReset < this.burst) return true
-    return clientNow - this.lastSampleAt >= this.resyncIntervalMs
+    return clientNow - this.lastSampleAt >= this.interval()
   }
 
   /**

@@ -46,7 +46,7 @@ export const DEFAULT_DRIFT_OPTIONS: Required<DriftOptions> = {
   settleMs: 8,
   seekThresholdMs: 500,
   maxRateDelta: 0.05,
-  correctionWindowMs: 2000,
+  correctionWindowMs: 1000,
   seekCooldownMs: 2000,
   seekLeadMs: 0
 }
@@ -58,6 +58,7 @@ export class DriftController {
   private nudgeRate = 1
   private nudgeSign = 0
   private lastSeekAt = -Infinity
+  private landed = false
 
   constructor (opts: DriftOptions = {}) {
     this.opts = { ...DEFAULT_DRIFT_OPTIONS, ...opts }
@@ -71,6 +72,8 @@ export class DriftController {
     const drift = input.idealMs - input.actualMs
     const size = Math.abs(drift)
     const inCooldown = input.now - this.lastSeekAt < seekCooldownMs
+    const landed = this.landed
+    this.landed = false
 
     if (size >= seekThresholdMs || (!input.playing && size >= deadZoneMs)) {
       if (inCooldown) return this.hold(input)
@@ -80,7 +83,8 @@ export class DriftController {
     }
     if (!input.playing) return this.hold(input)
 
-    const limit = this.correcting ? settleMs : deadZoneMs
+    // Right after a landing (see afterTransition) a nudge may start from settleMs.
+    const limit = this.correcting || landed ? settleMs : deadZoneMs
     // Settled, or overshot (the drift changed sign): back to the room's rate.
     if (size < limit || (this.correcting && Math.sign(drift) !== this.nudgeSign)) {
       if (!this.correcting) return { kind: 'none' }
@@ -106,9 +110,20 @@ export class DriftController {
     return { kind: 'rate', rate: input.roomRate }
   }
 
+  /**
+   * The media just landed from a seek or a start. The dead zone is there so that measurement
+   * noise never causes a correction; the drift left right after a landing is the element's own
+   * latency, measured, not noise: for the next update only, a nudge (never a seek) starts at
+   * settleMs. Steady drift still has to pass the dead zone.
+   */
+  afterTransition (): void {
+    this.landed = true
+  }
+
   /** Forget state, e.g. after the room's own seek or an item change. */
   reset (): void {
     this.correcting = false
+    this.landed = false
     this.lastSeekAt = -Infinity
   }
 }
