@@ -63,6 +63,7 @@ export class SimulatedMedia implements MediaLike {
 
   get playbackRate () { return this._rate }
   set playbackRate (rate: number) {
+    if (rate === this._rate) return // as on HTMLMediaElement: no change, no event
     this.rebase()
     this._rate = rate
     this.fire('ratechange')

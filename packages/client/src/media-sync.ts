@@ -272,8 +272,9 @@ export class MediaSync {
         return
       }
       case 'ratechange': {
-        if (this.consumeOwn('rate')) return
         const rate = this.media.playbackRate
+        // Own if it shows the rate this code set last (whatever order the events came in).
+        if (Math.abs(rate - this.setRate) < 1e-6) { this.consumeOwn('rate'); return }
         this.setRate = rate
         if (this.client.state && Math.abs(rate - this.client.state.rate) > 1e-3) this.user(() => this.client.setRate(rate))
       }

@@ -54,7 +54,7 @@ t.test('own corrections (play, seek, rate nudges) never become commands', async 
   await waitFor('media paused at 45 s', () => media.paused && Math.abs(media.currentTime - 45) < 0.05)
   room.set({ playing: true, positionMs: 45_000, refAt: Date.now() })
   await sleep(150)
-  media.playbackRate = 1.0 // (no event: same rate) — a drift of 200 ms is made by the media clock itself:
+  // A drift of 200 ms made by the media clock itself (no event):
   ;(media as unknown as { anchorMs: number }).anchorMs -= 200
   await waitFor('a rate nudge happened', () => sync.stats.rateChanges > 0)
   await sleep(300)
