@@ -4,3 +4,4 @@ export { createProducer, eventRecord, type Producer, type ProducerOptions } from
 export { createConsumer, type Consumer, type ConsumerOptions } from './consumer.js'
 export { createAdmin, type Admin } from './admin.js'
 export { kafkaPlugin, type KafkaPluginOptions } from './plugin.js'
+export { murmur2, partitionFor, partitionCounter, groupByPartition } from './partition.js'

@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
-import { kafkaPlugin } from '@watch-together/kafka'
+import { kafkaPlugin, partitionCounter } from '@watch-together/kafka'
 import { basicsPlugin, loggerOptions } from '@watch-together/service-kit'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { Gauge } from 'prom-client'
@@ -65,7 +65,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     pool: app.pg,
     producer: app.kafka.producer,
     topic: config.KAFKA_TOPIC,
-    partitionCount: cachedPartitionCount(app, config.KAFKA_TOPIC),
+    partitionCount: partitionCounter(app.kafka.admin, config.KAFKA_TOPIC),
     isConnected: app.kafka.isConnected,
     lockKey: `${config.PG_SCHEMA}:outbox`,
     pollMs: config.OUTBOX_POLL_MS,
@@ -140,21 +140,6 @@ function startBackgroundWork (app: FastifyInstance, config: Config, rooms: Rooms
 }
 
 /** Asked once from the cluster; asked again after a failure (the topic may have been recreated). */
-function cachedPartitionCount (app: FastifyInstance, topic: string) {
-  let count: Promise<number> | undefined
-  return async () => {
-    count ??= app.kafka.admin.topicOffsets(topic).then((offsets) => {
-      if (offsets.length === 0) throw new Error(`topic ${topic} has no partitions`)
-      return offsets.length
-    })
-    try {
-      return await count
-    } catch (err) {
-      count = undefined
-      throw err
-    }
-  }
-}
 
 /** Unpublished outbox events, read at scrape time: a growing value means Kafka or the relay is stuck. */
 function registerOutboxMetric (app: FastifyInstance) {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { waitFor } from '@watch-together/test-kit'
-import { partitionFor } from '../src/outbox/partition.js'
+import { partitionFor } from '@watch-together/kafka'
 import { buildTestApp } from './helpers/app.js'
 import { collectTopic } from './helpers/topic.js'
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { eventRecord } from '@watch-together/kafka'
+import { eventRecord, groupByPartition, partitionCounter } from '@watch-together/kafka'
 import type { EventEnvelope } from '@watch-together/protocol'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -28,6 +28,7 @@ async function outbox (app: FastifyInstance, opts: { config: Config }) {
   const holder = randomUUID()
   const control = { stopping: false }
   let loop: Promise<void> | undefined
+  const partitionCount = partitionCounter(app.kafka.admin, config.KAFKA_TOPIC)
 
   /** One pass: sends up to a batch; returns how many were sent. Throws when Kafka refuses. */
   async function drainOnce () {
@@ -39,11 +40,21 @@ async function outbox (app: FastifyInstance, opts: { config: Config }) {
       // back (a full schema parse of every event cost more CPU than the rest of publishing).
       const value = String(entry.message.e)
       const event = JSON.parse(value) as EventEnvelope
-      records.push({ key: event.roomId, value, headers: eventRecord({ ...event, payload: {} }).headers ?? {} })
+      records.push({ id: entry.id, key: event.roomId, value, headers: eventRecord({ ...event, payload: {} }).headers ?? {} })
     }
-    await app.kafka.producer.send(config.KAFKA_TOPIC, records)
-    await app.redis.xDel(keys.outbox, entries.map((e) => e.id))
-    app.realtime.metrics.kafkaPublished.inc(records.length)
+    // One send per partition, so each lands whole or not at all (kafkajs retries a multi-partition
+    // request whole when one partition fails, duplicating the others). A room's events share a
+    // partition, so a failed group keeps them in order at the head of the outbox for the next pass.
+    const groups = groupByPartition(records, await partitionCount())
+    const results = await Promise.allSettled(groups.map(async (group) => {
+      await app.kafka.producer.send(config.KAFKA_TOPIC, group.map(({ key, value, headers }) => ({ key, value, headers })))
+      return group.map((r) => r.id)
+    }))
+    const sent = results.flatMap((r) => r.status === 'fulfilled' ? r.value : [])
+    if (sent.length > 0) await app.redis.xDel(keys.outbox, sent)
+    app.realtime.metrics.kafkaPublished.inc(sent.length)
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed) throw failed.reason
     return entries.length
   }
 

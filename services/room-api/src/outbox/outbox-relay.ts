@@ -1,8 +1,7 @@
 import { type EventEnvelope } from '@watch-together/protocol'
-import { eventRecord, type Producer } from '@watch-together/kafka'
+import { eventRecord, groupByPartition, type Producer } from '@watch-together/kafka'
 import type { FastifyBaseLogger } from 'fastify'
 import type pg from 'pg'
-import { partitionFor } from './partition.js'
 
 export interface RelayOptions {
   pool: pg.Pool
@@ -49,12 +48,8 @@ export function createOutboxRelay (opts: RelayOptions) {
       // at all. (A multi-partition request that fails on one partition is retried whole by the
       // client, duplicating the partitions that had succeeded.) A room's events share a partition.
       const partitions = await opts.partitionCount()
-      const byPartition = new Map<number, typeof rows>()
-      for (const row of rows) {
-        const p = partitionFor(row.room_id, partitions)
-        byPartition.set(p, [...(byPartition.get(p) ?? []), row])
-      }
-      const results = await Promise.allSettled([...byPartition.values()].map(async (partRows) => {
+      const byPartition = groupByPartition(rows.map((row) => ({ ...row, key: row.room_id })), partitions)
+      const results = await Promise.allSettled(byPartition.map(async (partRows) => {
         await opts.producer.send(opts.topic, partRows.map((r) => eventRecord(r.envelope)))
         return partRows.map((r) => r.id)
       }))
