@@ -45,8 +45,17 @@ function toRecord (topic: string, partition: number, m: EachBatchPayload['batch'
 }
 
 export function createConsumer (settings: KafkaSettings, opts: ConsumerOptions): Consumer {
+  let disconnecting = false
   const consumer: KafkaJsConsumer = createKafkaClient(settings).consumer({
     groupId: opts.groupId,
+    // kafkajs restarts a crashed consumer after a delay; a disconnect that lands inside that delay
+    // would otherwise be undone by the restart, leaving a consumer running after its app closed.
+    retry: {
+      retries: settings.retries ?? 5,
+      initialRetryTime: 300,
+      maxRetryTime: 10_000,
+      restartOnFailure: async () => !disconnecting
+    },
     sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: opts.heartbeatIntervalMs ?? 3_000,
     allowAutoTopicCreation: false,
@@ -55,7 +64,10 @@ export function createConsumer (settings: KafkaSettings, opts: ConsumerOptions):
 
   return {
     connect: () => consumer.connect(),
-    disconnect: () => consumer.disconnect(),
+    async disconnect () {
+      disconnecting = true
+      await consumer.disconnect()
+    },
     async subscribe (topics, subscribeOpts = {}) {
       await consumer.subscribe({ topics, fromBeginning: subscribeOpts.fromBeginning ?? true })
     },
