@@ -2,6 +2,7 @@
 // lag, next to a bare insertMany loop writing the same event documents to the same server in the
 // same run. Talks only to the local stack (127.0.0.1) through MONGO_URL / KAFKA_BROKERS.
 import { randomBytes, randomUUID } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { createAdmin, createProducer, eventRecord } from '@watch-together/kafka'
 import type { EventEnvelope } from '@watch-together/protocol'
@@ -138,9 +139,11 @@ try {
     return ends.reduce((n, e) => n + Number((done.get(e.partition) ?? 0n) < 0n ? 0n : done.get(e.partition) ?? 0n), 0)
   }
   const firstSeen = performance.now()
+  const samples: Array<[number, number]> = [] // [ms since start, events committed]: archive throughput over time
   await app.ready()
   for (let n = 0; n < TOTAL; await sleep(50)) {
     n = await committed()
+    samples.push([Math.round(performance.now() - firstSeen), n])
     progress(`worker: ${n}/${TOTAL} committed`)
   }
   const workerMs = performance.now() - firstSeen
@@ -176,6 +179,12 @@ try {
       ['direct insertMany (returned)', direct.events, direct.p50, direct.p95, direct.max]
     ])
   ].join('\n') + '\n')
+  // BENCH_JSON=path: the same figures as JSON, for infra/bench (pnpm bench).
+  if (process.env.BENCH_JSON) {
+    writeFileSync(process.env.BENCH_JSON, JSON.stringify({
+      events: TOTAL, rate: RATE, seconds: SECONDS, workerEventsPerSec: rate(workerMs), bareEventsPerSec: rate(bareMs), viaWorker, direct, samples
+    }, null, 2))
+  }
 } finally {
   await db.dropDatabase().catch(() => {})
   await admin.deleteTopics([run, `${run}.dlq`]).catch(() => {})

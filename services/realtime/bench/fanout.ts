@@ -2,6 +2,7 @@
 // the realtime app vs a bare ws server doing the same fan-out, measured in the same run (127.0.0.1 only).
 //   pnpm --filter @watch-together/realtime bench      (BENCH_CONNECTIONS, BENCH_SECONDS, BENCH_RATE to change)
 import { fork, type ChildProcess } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { WebSocket } from 'ws'
@@ -113,4 +114,6 @@ console.log('|---|---|---|---|---|---|')
 for (const r of results) console.log(`| ${r.kind} | ${fmt(r.deliveriesPerSec, 0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.rssPerConn)} | ${fmt(r.heapPerConn)} |`)
 console.log(`| ratio realtime / ws | ${fmt(rt.deliveriesPerSec / base.deliveriesPerSec, 2)} | ${fmt(rt.p50 / Math.max(base.p50, 1), 2)} | ${fmt(rt.p99 / Math.max(base.p99, 1), 2)} | ${fmt(rt.rssPerConn / base.rssPerConn, 2)} | ${fmt(rt.heapPerConn / base.heapPerConn, 2)} |`)
 console.log('\n(latency: sender clock to receiver clock, same machine; ratios of latency use max(ws, 1 ms))')
+// BENCH_JSON=path: the same figures as JSON, for infra/bench (pnpm bench).
+if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ connections: CONNECTIONS, seconds: SECONDS, rate: RATE, results }, null, 2))
 process.exit(0)

@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHmac, randomUUID } from 'node:crypto'
 import { once } from 'node:events'
+import { writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
@@ -113,5 +114,7 @@ if (rows.length === 2) {
   process.stdout.write('| target | requests/s | p50 ms | p99 ms | errors | non-2xx |\n|---|---:|---:|---:|---:|---:|\n')
   for (const r of rows) process.stdout.write(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} |\n`)
   process.stdout.write(`\nratio room-api / bare (requests/s): ${(api.rps / base.rps).toFixed(2)}  (goal ≥ 0.5; p99 goal < 50 ms)\n`)
+  // BENCH_JSON=path: the same figures as JSON, for infra/bench (pnpm bench).
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ connections, duration, rows }, null, 2))
 }
 process.exit(failed ? 1 : 0)

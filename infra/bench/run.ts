@@ -1,0 +1,97 @@
+// `pnpm bench`: every service benchmark against the local stack (127.0.0.1 only), one markdown table
+// (metric, value, baseline measured in the same run, ratio), the same as JSON, and PNG plots drawn with gnuplot
+// (Debian: apt-get install gnuplot-nox). Knobs: BENCH_FANOUT_CONNECTIONS (1000,2000,5000,10000),
+// BENCH_SECONDS (realtime window, 5), BENCH_ETL_EVENTS (10000). Needs `source ./.helper-env` (or the stack's
+// default ports) and a build. The sync accuracy harness is included when packages/client has a `bench` script.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { resolve } from 'node:path'
+import { plot } from './plots.js'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const OUT = resolve(ROOT, 'infra/bench/results')
+const PLOTS = resolve(ROOT, 'docs/benchmarks')
+const FANOUT = (process.env.BENCH_FANOUT_CONNECTIONS ?? '1000,2000,5000,10000').split(',').map(Number)
+mkdirSync(OUT, { recursive: true })
+mkdirSync(PLOTS, { recursive: true })
+
+interface Row { metric: string, value: number, baseline: number | null, unit: string, baselineName: string }
+const rows: Row[] = []
+const notes: string[] = []
+const raw: Record<string, unknown> = {}
+
+/** Runs one package's bench script with BENCH_JSON set; returns the parsed JSON or null (noted) on failure. */
+function bench<T> (name: string, filter: string, args: string[], env: Record<string, string>): T | null {
+  const json = resolve(OUT, `${name}.json`)
+  process.stderr.write(`\n== ${name}\n`)
+  const res = spawnSync('pnpm', ['--filter', filter, 'bench', ...args], {
+    cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env, BENCH_JSON: json }, timeout: 900_000
+  })
+  if (res.status !== 0 || !existsSync(json)) { notes.push(`${name}: failed (exit ${res.status})`); return null }
+  const data = JSON.parse(readFileSync(json, 'utf8')) as T
+  raw[name] = data
+  return data
+}
+
+// room-api: create + join + ticket vs a bare route doing one insert.
+interface ApiRow { name: string, rps: number, p50: number, p99: number }
+const api = bench<{ connections: number, rows: ApiRow[] }>('room-api', '@watch-together/room-api', [], {})
+if (api) {
+  const [bare, flow] = api.rows as [ApiRow, ApiRow]
+  rows.push({ metric: `room-api create+join+ticket req/s (${api.connections} clients)`, value: flow.rps, baseline: bare.rps, unit: 'req/s', baselineName: 'bare Fastify route, 1 pg insert' })
+  rows.push({ metric: 'room-api p99 latency', value: flow.p99, baseline: bare.p99, unit: 'ms', baselineName: 'bare route p99' })
+}
+
+// realtime: fan-out at each connection count, vs a bare ws server relaying the same frames.
+interface RtResult { kind: string, deliveriesPerSec: number, p50: number, p99: number, rssPerConn: number, heapPerConn: number }
+const fanout: Array<{ connections: number, ws: RtResult, realtime: RtResult }> = []
+for (const n of FANOUT) {
+  const r = bench<{ results: RtResult[] }>(`realtime-${n}`, '@watch-together/realtime', [], {
+    BENCH_CONNECTIONS: String(n), BENCH_SECONDS: process.env.BENCH_SECONDS ?? '5', BENCH_WARMUP_MS: '2000'
+  })
+  if (!r) continue
+  const [ws, rt] = r.results as [RtResult, RtResult]
+  fanout.push({ connections: n, ws, realtime: rt })
+  rows.push({ metric: `realtime ${n} conns: deliveries/s`, value: rt.deliveriesPerSec, baseline: ws.deliveriesPerSec, unit: '/s', baselineName: 'bare ws relay' })
+  rows.push({ metric: `realtime ${n} conns: fan-out p50`, value: rt.p50, baseline: ws.p50, unit: 'ms', baselineName: 'bare ws relay' })
+  rows.push({ metric: `realtime ${n} conns: fan-out p99`, value: rt.p99, baseline: ws.p99, unit: 'ms', baselineName: 'bare ws relay' })
+  rows.push({ metric: `realtime ${n} conns: RSS per connection`, value: rt.rssPerConn, baseline: ws.rssPerConn, unit: 'KiB', baselineName: 'bare ws relay' })
+}
+
+// etl-worker: archive throughput and lag vs a bare insertMany loop.
+interface Lag { events: number, p50: number, p95: number, max: number }
+const etl = bench<{ workerEventsPerSec: number, bareEventsPerSec: number, viaWorker: Lag, direct: Lag, samples: Array<[number, number]> }>(
+  'etl-worker', '@watch-together/etl-worker', ['--events', process.env.BENCH_ETL_EVENTS ?? '10000'], {})
+if (etl) {
+  rows.push({ metric: 'etl-worker archive throughput', value: etl.workerEventsPerSec, baseline: etl.bareEventsPerSec, unit: 'events/s', baselineName: 'bare insertMany loop' })
+  rows.push({ metric: 'etl-worker lag p50 (Kafka → durable)', value: etl.viaWorker.p50, baseline: etl.direct.p50, unit: 'ms', baselineName: 'direct insertMany' })
+  rows.push({ metric: 'etl-worker lag p95', value: etl.viaWorker.p95, baseline: etl.direct.p95, unit: 'ms', baselineName: 'direct insertMany' })
+}
+
+// The sync accuracy harness lives in packages/client (branch feat/client); run it when it is there.
+const clientPkg = resolve(ROOT, 'packages/client/package.json')
+const hasHarness = existsSync(clientPkg) && Boolean(JSON.parse(readFileSync(clientPkg, 'utf8')).scripts?.bench)
+let syncErrors: number[] = []
+if (hasHarness) {
+  const acc = bench<{ errorsMs?: number[], p50?: number, p95?: number, baselineP50?: number, baselineP95?: number }>('sync-accuracy', '@watch-together/client', [], {})
+  if (acc?.p50 !== undefined) rows.push({ metric: 'sync error p50', value: acc.p50, baseline: acc.baselineP50 ?? null, unit: 'ms', baselineName: 'harness baseline' })
+  if (acc?.p95 !== undefined) rows.push({ metric: 'sync error p95', value: acc.p95, baseline: acc.baselineP95 ?? null, unit: 'ms', baselineName: 'harness baseline' })
+  syncErrors = acc?.errorsMs ?? []
+} else {
+  notes.push('sync accuracy: skipped — the accuracy harness (packages/client, branch feat/client) is not on this branch yet')
+}
+
+const fmt = (v: number | null) => v === null || !Number.isFinite(v) ? '—' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1)
+const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`
+const table = [
+  '| metric | value | baseline (same run) | ratio | baseline is |',
+  '|---|---:|---:|---:|---|',
+  ...rows.map((r) => `| ${r.metric} | ${fmt(r.value)} ${r.unit} | ${fmt(r.baseline)} ${r.unit} | ${r.baseline ? (r.value / Math.max(r.baseline, 1e-9)).toFixed(2) : '—'} | ${r.baselineName} |`)
+].join('\n')
+const plots = plot(PLOTS, OUT, { fanout, samples: etl?.samples ?? [], syncErrors })
+const md = [`Benchmarks run ${new Date().toISOString()} on ${machine}; servers, services and load generators all on this machine.`, '', table, '',
+  ...notes.map((n) => `- ${n}`), ...plots.map((p) => `- plot: ${p}`)].join('\n')
+writeFileSync(resolve(OUT, 'latest.md'), md + '\n')
+writeFileSync(resolve(OUT, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), machine, rows, notes, plots, raw }, null, 2) + '\n')
+console.log(`\n${md}`)

@@ -1,0 +1,124 @@
+// Fuzzing room-api's REST endpoints with fast-check, through inject against the real app on PostgreSQL:
+// bodies from the zod schemas in packages/protocol/src/rooms.ts (the schemas stay the oracle), mutated bodies,
+// any JSON, raw garbage with any content type, odd path parameters and query strings. Properties: never a 5xx,
+// every refusal is the `{ success:false, errors:[{code,…}] }` envelope, a body the schema refuses is a 400
+// VALIDATION_FAILED naming a body field, and a room is unchanged by everything refused.
+// FUZZ_RUNS sets the iterations (the suite runs a short pass; `pnpm fuzz` a long one; FUZZ_SEED replays).
+import { ControlModeBody, CreateRoomBody, DevSignInBody, TransferHostBody } from '@watch-together/protocol'
+import fc from 'fast-check'
+import t from 'tap'
+import { buildTestApp } from './helpers/app.js'
+
+const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 200)
+const params = { numRuns: FUZZ_RUNS, endOnFailure: true, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) }
+
+const anyJson = fc.jsonValue({ maxDepth: 3 })
+const slug = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,70}$/)
+const mutate = <T extends Record<string, unknown>>(valid: fc.Arbitrary<T>) => fc.tuple(valid, fc.string({ maxLength: 12 }), anyJson, fc.nat())
+  .map(([body, key, value, pick]) => {
+    const copy: Record<string, unknown> = { ...body }
+    const keys = Object.keys(copy)
+    if (pick % 3 === 0 && keys.length > 0) delete copy[keys[pick % keys.length]!]
+    else if (pick % 3 === 1 && keys.length > 0) copy[keys[pick % keys.length]!] = value
+    else copy[key] = value
+    return copy
+  })
+/** Valid bodies, mutated ones and any JSON at all, per endpoint. */
+const bodies = {
+  createRoom: fc.oneof(fc.record({ filmId: slug }), mutate(fc.record({ filmId: fc.constantFrom('sintel', 'big-buck-bunny') })), anyJson),
+  controlMode: fc.oneof(fc.record({ controlMode: fc.constantFrom('everyone', 'host_only', 'HOST_ONLY', '') }), mutate(fc.record({ controlMode: fc.constant('host_only') })), anyJson),
+  transferHost: fc.oneof(fc.record({ userId: fc.string({ maxLength: 80 }) }), mutate(fc.record({ userId: fc.constant('u1') })), anyJson),
+  signIn: fc.oneof(fc.record({ name: fc.string({ maxLength: 100 }), userId: fc.string({ maxLength: 80 }) }, { requiredKeys: ['name'] }), mutate(fc.record({ name: fc.constant('Ann') })), anyJson)
+}
+const rawBody = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom('{', '{"filmId":', 'null', '[]', '{"__proto__":{"filmId":"sintel"}}', '{"constructor":{"prototype":{"x":1}}}'))
+const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', '')
+const segment = fc.oneof(fc.uuid(), fc.string({ maxLength: 40 }), fc.constantFrom('..', '%00', '%ff', "1' OR '1'='1", '00000000-0000-0000-0000-000000000000', 'a'.repeat(300)))
+
+function checkEnvelope (res: { statusCode: number, body: string, headers: Record<string, unknown> }, what: string) {
+  if (res.statusCode >= 500) throw new Error(`${what} → ${res.statusCode} ${res.body.slice(0, 300)}`)
+  if (res.statusCode < 400) return
+  // Fastify's router answers a path parameter over maxParamLength (100) with a bare 414, before any handler.
+  if (res.statusCode === 414) return
+  let body: { success?: unknown, errors?: Array<{ code?: unknown }> }
+  try { body = JSON.parse(res.body) } catch { throw new Error(`${what} → ${res.statusCode} with a non-JSON body: ${res.body.slice(0, 200)}`) }
+  if (body.success !== false || !Array.isArray(body.errors) || body.errors.length === 0 ||
+    !body.errors.every((e) => typeof e.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(e.code))) {
+    throw new Error(`${what} → ${res.statusCode} outside the error envelope: ${res.body.slice(0, 300)}`)
+  }
+}
+
+t.test('REST endpoints under fuzzed input', async (t) => {
+  const { app, user } = await buildTestApp(t, { RATE_LIMIT_CREATE_MAX: '100000', RATE_LIMIT_SIGN_IN_MAX: '100000' })
+  const host = await user('Host')
+  const guest = await user('Guest')
+  const created = await host.call('POST', '/api/v1/rooms', { filmId: 'sintel' })
+  const room = created.json().room
+  await guest.call('POST', `/api/v1/invites/${room.inviteCode}/join`)
+  const snapshot = async () => {
+    const { room: now } = (await host.call('GET', `/api/v1/rooms/${room.id}`)).json()
+    return JSON.stringify({ ...now, members: now.members.map((m: Record<string, unknown>) => ({ ...m, online: null })) })
+  }
+  const before = await snapshot()
+
+  await t.test('bodies the schema refuses: 400 VALIDATION_FAILED on a body field, the room unchanged', async (t) => {
+    const cases = [
+      ['PUT', `/api/v1/rooms/${room.id}/control-mode`, bodies.controlMode, ControlModeBody],
+      ['PUT', `/api/v1/rooms/${room.id}/host`, bodies.transferHost, TransferHostBody],
+      ['POST', '/api/v1/rooms', bodies.createRoom, CreateRoomBody],
+      ['POST', '/api/v1/auth/dev-sign-in', bodies.signIn, DevSignInBody]
+    ] as const
+    let refused = 0
+    for (const [method, url, arb, schema] of cases) {
+      await fc.assert(fc.asyncProperty(arb, async (body) => {
+        // The oracle sees exactly what the server receives (JSON drops undefined, "__proto__" assignments, …).
+        const payload = JSON.stringify(body) ?? 'null'
+        if (schema.safeParse(JSON.parse(payload)).success) return true
+        refused++
+        const res = await app.inject({ method, url, payload, headers: { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' } })
+        checkEnvelope(res, `${method} ${url} ${JSON.stringify(body)}`)
+        const errors = res.json().errors as Array<{ code: string, path?: string }>
+        // JSON holding "__proto__" or "constructor.prototype" is refused by Fastify's parser before validation.
+        const allowed = ['VALIDATION_FAILED', 'FST_ERR_CTP_EMPTY_JSON_BODY', 'FST_ERR_CTP_INVALID_JSON_BODY']
+        if (res.statusCode !== 400 || !errors.every((e) => allowed.includes(e.code))) {
+          throw new Error(`${method} ${url} ${JSON.stringify(body)} → ${res.statusCode} ${res.body}`)
+        }
+        return true
+      }), params)
+    }
+    t.ok(refused > 0, `${refused} refused bodies checked`)
+    t.equal(await snapshot(), before, 'the room is unchanged')
+  })
+
+  await t.test('raw bodies with any content type, never a 5xx', async (t) => {
+    const targets = [`/api/v1/rooms/${room.id}/control-mode`, `/api/v1/rooms/${room.id}/host`, '/api/v1/rooms', '/api/v1/auth/dev-sign-in', `/api/v1/rooms/${room.id}/join`]
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...targets), rawBody, contentType, fc.constantFrom('POST', 'PUT'), async (url, payload, type, method) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${guest.token}` }
+      if (type) headers['content-type'] = type
+      const res = await app.inject({ method, url, payload, headers })
+      checkEnvelope(res, `${method} ${url} ${type} ${JSON.stringify(payload).slice(0, 100)}`)
+      return true
+    }), params)
+    t.equal(await snapshot(), before, 'the room is unchanged (a guest sent them)')
+  })
+
+  await t.test('odd path segments, query strings and headers, never a 5xx', async (t) => {
+    const paths = (s: string) => [
+      `/api/v1/rooms/${s}`, `/api/v1/rooms/${s}/join`, `/api/v1/rooms/${s}/ticket`, `/api/v1/invites/${s}/join`,
+      `/api/v1/films/${s}`, `/api/v1/me/watchlist/${s}`, `/api/v1/me/friends/${s}`, `/r/${s}`
+    ]
+    await fc.assert(fc.asyncProperty(segment, fc.nat(), fc.string({ maxLength: 60 }), fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'), fc.oneof(fc.constant(`Bearer ${guest.token}`), fc.string({ maxLength: 80 })), async (seg, pick, query, method, auth) => {
+      const all = paths(encodeURIComponent(seg))
+      const url = `${all[pick % all.length]}?${encodeURIComponent(query)}=1`
+      const res = await app.inject({ method, url, headers: { authorization: auth } })
+      if (url.startsWith('/r/') && res.statusCode < 500) return true // the invite page answers HTML
+      checkEnvelope(res, `${method} ${url}`)
+      return true
+    }), params)
+    await fc.assert(fc.asyncProperty(fc.dictionary(fc.constantFrom('q', 'limit', 'offset', 'x'), fc.string({ maxLength: 30 })), async (query) => {
+      const res = await app.inject({ method: 'GET', url: '/api/v1/films', query })
+      checkEnvelope(res, `GET /api/v1/films ${JSON.stringify(query)}`)
+      return true
+    }), params)
+    t.equal(await snapshot(), before, 'the room is unchanged')
+  })
+})
