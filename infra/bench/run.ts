@@ -74,9 +74,10 @@ const clientPkg = resolve(ROOT, 'packages/client/package.json')
 const hasHarness = existsSync(clientPkg) && Boolean(JSON.parse(readFileSync(clientPkg, 'utf8')).scripts?.bench)
 let syncErrors: number[] = []
 if (hasHarness) {
-  const acc = bench<{ errorsMs?: number[], p50?: number, p95?: number, baselineP50?: number, baselineP95?: number }>('sync-accuracy', '@watch-together/client', [], {})
-  if (acc?.p50 !== undefined) rows.push({ metric: 'sync error p50', value: acc.p50, baseline: acc.baselineP50 ?? null, unit: 'ms', baselineName: 'harness baseline' })
-  if (acc?.p95 !== undefined) rows.push({ metric: 'sync error p95', value: acc.p95, baseline: acc.baselineP95 ?? null, unit: 'ms', baselineName: 'harness baseline' })
+  const acc = bench<{ errorsMs?: number[], p50?: number, p95?: number, baselineP50?: number, baselineP95?: number, asymmetricP50?: number, physicalBoundP50?: number }>('sync-accuracy', '@watch-together/client', [], {})
+  if (acc?.p50 !== undefined) rows.push({ metric: 'sync error p50 (symmetric paths)', value: acc.p50, baseline: acc.baselineP50 ?? null, unit: 'ms', baselineName: 'none' })
+  if (acc?.p95 !== undefined) rows.push({ metric: 'sync error p95 (symmetric paths)', value: acc.p95, baseline: acc.baselineP95 ?? null, unit: 'ms', baselineName: 'none' })
+  if (acc?.asymmetricP50 !== undefined) rows.push({ metric: 'sync error p50 (asymmetric paths)', value: acc.asymmetricP50, baseline: acc.physicalBoundP50 ?? null, unit: 'ms', baselineName: 'physical bound |up − down| / 2' })
   syncErrors = acc?.errorsMs ?? []
 } else {
   notes.push('sync accuracy: skipped — the accuracy harness (packages/client, branch feat/client) is not on this branch yet')

@@ -2,6 +2,7 @@
 // offset, network path and media clock, against the real realtime service started in-process.
 // Usage: pnpm --filter @watch-together/client accuracy [--seconds 20] [--clients 6] [--seed 1]
 //        [--only NAME] [--dead-zone MS] [--markdown]
+import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { DriftOptions } from '@watch-together/sync-core'
 import { startApp, testConfig } from '../../../services/realtime/test/helpers.js'
@@ -64,3 +65,21 @@ for (const r of results.filter((r) => r.scenario.asymmetric)) {
 }
 console.log('\nper client per minute; errors are |shown − ideal| sampled every 50 ms while the room plays, from 1 s after each command; ' +
   `converged = every client within 20 ms (+ its bound) until the next command (commands followed by play only); follow seeks/min: ${results.map((r) => rate(r.followSeeksPerMin)).join(', ')}`)
+
+// For `pnpm bench` (infra/bench): the symmetric scenarios' error figures, with the asymmetric
+// scenario's physical bound as the yardstick no clock sync can beat.
+if (process.env.BENCH_JSON) {
+  const symmetric = results.filter((r) => !r.scenario.asymmetric)
+  const errorsMs = symmetric.flatMap((r) => r.settledErrors).sort((a, b) => a - b)
+  const at = (p: number) => errorsMs.length ? errorsMs[Math.min(errorsMs.length - 1, Math.floor(p / 100 * errorsMs.length))] : undefined
+  const asym = results.find((r) => r.scenario.asymmetric)
+  writeFileSync(process.env.BENCH_JSON, JSON.stringify({
+    errorsMs: errorsMs.filter((_e, i) => i % Math.max(1, Math.floor(errorsMs.length / 5000)) === 0),
+    p50: at(50),
+    p95: at(95),
+    p99: at(99),
+    asymmetricP50: asym?.p50,
+    physicalBoundP50: asym?.boundP50,
+    scenarios: results.map(({ settledErrors: _e, ...r }) => r)
+  }))
+}

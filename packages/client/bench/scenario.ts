@@ -44,6 +44,8 @@ export interface ScenarioResult {
   boundP50: number
   /** Share of settled samples with |error| ≤ that client's bound + 20 ms. */
   withinBoundShare: number
+  /** Every settled |error| sample (ms), for plots. */
+  settledErrors: number[]
 }
 
 interface Member { offsetMs: number, client: RoomClient, media: SimulatedMedia, sync: MediaSync, link: SimulatedLink, boundMs: number, errors: Array<[number, number]> }
@@ -200,6 +202,7 @@ function summarize (scenario: Scenario, members: Member[], commands: number[], e
   return {
     scenario,
     samples: settled.length,
+    settledErrors: settled,
     p50: percentile(settled, 50),
     p95: percentile(settled, 95),
     p99: percentile(settled, 99),
