@@ -42,11 +42,11 @@ export interface DriftInput {
 }
 
 export const DEFAULT_DRIFT_OPTIONS: Required<DriftOptions> = {
-  deadZoneMs: 40,
-  settleMs: 15,
-  seekThresholdMs: 1000,
+  deadZoneMs: 20,
+  settleMs: 8,
+  seekThresholdMs: 500,
   maxRateDelta: 0.05,
-  correctionWindowMs: 2000,
+  correctionWindowMs: 1000,
   seekCooldownMs: 2000,
   seekLeadMs: 0
 }
@@ -54,7 +54,11 @@ export const DEFAULT_DRIFT_OPTIONS: Required<DriftOptions> = {
 export class DriftController {
   private readonly opts: Required<DriftOptions>
   private correcting = false
+  /** The rate of the correction in progress: held, not re-tuned every sample (each change is a visible event). */
+  private nudgeRate = 1
+  private nudgeSign = 0
   private lastSeekAt = -Infinity
+  private landed = false
 
   constructor (opts: DriftOptions = {}) {
     this.opts = { ...DEFAULT_DRIFT_OPTIONS, ...opts }
@@ -68,6 +72,8 @@ export class DriftController {
     const drift = input.idealMs - input.actualMs
     const size = Math.abs(drift)
     const inCooldown = input.now - this.lastSeekAt < seekCooldownMs
+    const landed = this.landed
+    this.landed = false
 
     if (size >= seekThresholdMs || (!input.playing && size >= deadZoneMs)) {
       if (inCooldown) return this.hold(input)
@@ -77,16 +83,24 @@ export class DriftController {
     }
     if (!input.playing) return this.hold(input)
 
-    const limit = this.correcting ? settleMs : deadZoneMs
-    if (size < limit) {
+    // Right after a landing (see afterTransition) a nudge may start from settleMs.
+    const limit = this.correcting || landed ? settleMs : deadZoneMs
+    // Settled, or overshot (the drift changed sign): back to the room's rate.
+    if (size < limit || (this.correcting && Math.sign(drift) !== this.nudgeSign)) {
       if (!this.correcting) return { kind: 'none' }
       this.correcting = false
       return { kind: 'rate', rate: input.roomRate }
     }
     // Proportional nudge: make up the drift over about one correction window, within the band.
-    this.correcting = true
+    // It is chosen once per correction and only re-tuned when the drift has grown well past it.
     const delta = Math.max(-maxRateDelta, Math.min(maxRateDelta, drift / correctionWindowMs))
-    return { kind: 'rate', rate: input.roomRate * (1 + delta) }
+    const held = this.nudgeRate / input.roomRate - 1
+    if (!this.correcting || Math.abs(delta) > 1.5 * Math.abs(held) + 1e-9) {
+      this.correcting = true
+      this.nudgeSign = Math.sign(drift)
+      this.nudgeRate = input.roomRate * (1 + delta)
+    }
+    return { kind: 'rate', rate: this.nudgeRate }
   }
 
   /** While a seek settles or the room is paused, run at the room's rate and wait. */
@@ -96,9 +110,20 @@ export class DriftController {
     return { kind: 'rate', rate: input.roomRate }
   }
 
+  /**
+   * The media just landed from a seek or a start. The dead zone is there so that measurement
+   * noise never causes a correction; the drift left right after a landing is the element's own
+   * latency, measured, not noise: for the next update only, a nudge (never a seek) starts at
+   * settleMs. Steady drift still has to pass the dead zone.
+   */
+  afterTransition (): void {
+    this.landed = true
+  }
+
   /** Forget state, e.g. after the room's own seek or an item change. */
   reset (): void {
     this.correcting = false
+    this.landed = false
     this.lastSeekAt = -Infinity
   }
 }

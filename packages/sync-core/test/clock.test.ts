@@ -57,3 +57,13 @@ t.test('a burst at start and after a reconnect, then periodic re-syncs', async (
   clock.addSample(exchange(at, 250, 80, 80))
   t.equal(clock.offset(at + 200), 250, 'the new path wins even with a longer round trip')
 })
+
+t.test('after a reconnect to the same server clock, the old low-round-trip samples still count', async (t) => {
+  const clock = new ClockSync({ burst: 2 })
+  clock.addSample(exchange(0, 700, 10, 12)) // a very good sample: bound 11 ms
+  clock.addSample(exchange(100, 700, 90, 90))
+  clock.reset()
+  clock.addSample(exchange(1_000, 700, 150, 150)) // the new path is slow but agrees
+  t.equal(clock.roundTrip(1_000), 22, 'the old 22 ms round trip is still the best')
+  t.ok(clock.errorBound(1_000)! < 12, 'its bound only grew by the possible clock drift')
+})

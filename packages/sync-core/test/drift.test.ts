@@ -1,5 +1,5 @@
 import t from 'tap'
-import { DriftController, type DriftAction } from '../src/index.js'
+import { DEFAULT_DRIFT_OPTIONS, DriftController, type DriftAction } from '../src/index.js'
 
 /**
  * Simulates a media element following a playing room for `seconds`, sampled every 250 ms,
@@ -23,7 +23,7 @@ function simulate (initialDriftMs: number, seconds: number, controller = new Dri
 }
 
 t.test('inside the dead zone nothing happens', async (t) => {
-  const { actions } = simulate(30, 10)
+  const { actions } = simulate(DEFAULT_DRIFT_OPTIONS.deadZoneMs - 5, 10)
   t.same(actions, [])
 })
 
@@ -63,4 +63,16 @@ t.test('seeks respect their cooldown; a paused room is fixed by a seek', async (
 t.test('options that would oscillate are refused', async (t) => {
   t.throws(() => new DriftController({ deadZoneMs: 40, settleMs: 40 }))
   t.throws(() => new DriftController({ deadZoneMs: 400, seekThresholdMs: 300 }))
+})
+
+t.test('right after a landing, a residual above settleMs is nudged away; later the dead zone applies again', async (t) => {
+  const controller = new DriftController({ deadZoneMs: 20, settleMs: 8 })
+  const at = (actualMs: number, now: number) => controller.update({ idealMs: 1000, actualMs, roomRate: 1, now, playing: true })
+  t.same(at(988, 0), { kind: 'none' }, '12 ms in steady play: inside the dead zone')
+  controller.afterTransition()
+  t.equal(at(988, 100).kind, 'rate', '12 ms just after a start: the element\'s latency, nudged')
+  t.same(at(995, 600), { kind: 'rate', rate: 1 }, 'settled')
+  t.same(at(988, 700), { kind: 'none' }, 'one landing, one chance: steady drift waits for the dead zone')
+  controller.afterTransition()
+  t.equal(at(1500 + 1000, 800).kind, 'seek', 'far off is still a seek')
 })

@@ -1,0 +1,7 @@
+export * from './room-client.js'
+export * from './media-sync.js'
+export * from './media.js'
+export * from './events.js'
+export * from './errors.js'
+export * from './socket.js'
+export { Backoff, type BackoffOptions } from './backoff.js'
