@@ -8,7 +8,7 @@ export type ActorInfo = z.infer<typeof Actor>
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
 
 /** What changed the state: null for a snapshot (join, resume) or a rejection's refresh. */
-export interface StateChange { command: PlayerCommand, actor: ActorInfo, seq: number, mine: boolean }
+export interface StateChange { command: PlayerCommand, actor: ActorInfo | null, seq: number, mine: boolean }
 
 export type PresenceChange = { kind: 'joined', member: Member } | { kind: 'left', userId: string } | null
 
