@@ -24,7 +24,7 @@ export function matchesPanel (myId: string): MatchesPanel {
   }, h('label', { attrs: { for: 'friend-id' } }, 'Add a friend by user id'), friendInput, h('button', { attrs: { type: 'submit' } }, 'Add'))
 
   const panel = h('section', { id: 'matches', className: 'card stack', attrs: { 'aria-label': "Friends' matches" } },
-    h('h2', {}, "Films you and your friends want to watch"),
+    h('h2', {}, 'Films you and your friends want to watch'),
     note, list, form,
     h('p', { className: 'muted' }, 'Your user id (give it to friends): ', h('code', {}, myId))) as MatchesPanel
   panel.hidden = true

@@ -52,7 +52,7 @@ export function hostPanel (rc: RoomContext): HTMLElement {
       id: 'confirm-close',
       className: 'danger',
       attrs: { type: 'button' },
-      on: { click: () => { roomsApi.close(rc.room.id).then(() => { void rc.refreshRoom() }, fail) } }
+      on: { click: () => { roomsApi.close(rc.room.id).then(() => { rc.refreshRoom().catch(() => {}) }, fail) } }
     }, 'Yes, close it for everyone')
     confirm.hidden = true
     const close = h('button', {

@@ -1,5 +1,6 @@
 import { RoomError } from '@watch-together/client'
-import { formatTime, h } from '../dom.js'
+import { formatTime, h, replaceChildren } from '../dom.js'
+import { icon } from '../icons.js'
 import type { RoomContext } from './room-page.js'
 
 const SEEK_STEP_S = 5
@@ -29,12 +30,12 @@ export function playerControls (rc: RoomContext, video: HTMLVideoElement, offset
   const seekTo = (ms: number) => run(() => client.seek(Math.max(0, ms), client.state?.playing ? LEAD_MS : undefined))
   const seekBy = (deltaS: number) => seekTo((client.position() ?? video.currentTime * 1000) + deltaS * 1000)
 
-  const playButton = h('button', { id: 'play-pause', className: 'primary', attrs: { type: 'button', 'aria-label': 'Play', 'aria-keyshortcuts': 'Space' }, on: { click: toggle } }, '▶')
-  const prev = h('button', { id: 'previous', attrs: { type: 'button', 'aria-label': 'Previous film' }, on: { click: () => run(() => client.previous()) } }, '⏮')
-  const next = h('button', { id: 'next', attrs: { type: 'button', 'aria-label': 'Next film' }, on: { click: () => run(() => client.next()) } }, '⏭')
-  const back = h('button', { attrs: { type: 'button', 'aria-label': `Back ${SEEK_STEP_S} seconds`, 'aria-keyshortcuts': 'ArrowLeft' }, on: { click: () => seekBy(-SEEK_STEP_S) } }, '⟲ 5s')
-  const ahead = h('button', { attrs: { type: 'button', 'aria-label': `Forward ${SEEK_STEP_S} seconds`, 'aria-keyshortcuts': 'ArrowRight' }, on: { click: () => seekBy(SEEK_STEP_S) } }, '5s ⟳')
-  const mute = h('button', { id: 'mute', attrs: { type: 'button', 'aria-pressed': 'true', 'aria-keyshortcuts': 'M' } }, '🔇 Sound off')
+  const playButton = h('button', { id: 'play-pause', className: 'primary', attrs: { type: 'button', 'aria-label': 'Play', 'aria-keyshortcuts': 'Space' }, on: { click: toggle } }, icon('play'))
+  const prev = h('button', { id: 'previous', attrs: { type: 'button', 'aria-label': 'Previous film' }, on: { click: () => run(() => client.previous()) } }, icon('previous'))
+  const next = h('button', { id: 'next', attrs: { type: 'button', 'aria-label': 'Next film' }, on: { click: () => run(() => client.next()) } }, icon('next'))
+  const back = h('button', { attrs: { type: 'button', 'aria-label': `Back ${SEEK_STEP_S} seconds`, 'aria-keyshortcuts': 'ArrowLeft' }, on: { click: () => seekBy(-SEEK_STEP_S) } }, icon('back'), '5s')
+  const ahead = h('button', { attrs: { type: 'button', 'aria-label': `Forward ${SEEK_STEP_S} seconds`, 'aria-keyshortcuts': 'ArrowRight' }, on: { click: () => seekBy(SEEK_STEP_S) } }, '5s', icon('forward'))
+  const mute = h('button', { id: 'mute', attrs: { type: 'button', 'aria-pressed': 'true', 'aria-keyshortcuts': 'M' } }, icon('muted'), 'Sound off')
   const time = h('span', { id: 'time', className: 'time', attrs: { 'aria-live': 'off' } }, '0:00 / 0:00')
   const seek = h('input', {
     id: 'seek',
@@ -52,12 +53,12 @@ export function playerControls (rc: RoomContext, video: HTMLVideoElement, offset
   mute.addEventListener('click', () => {
     video.muted = !video.muted
     mute.setAttribute('aria-pressed', String(video.muted))
-    mute.textContent = video.muted ? '🔇 Sound off' : '🔊 Sound on'
+    replaceChildren(mute, icon(video.muted ? 'muted' : 'sound'), video.muted ? 'Sound off' : 'Sound on')
   })
 
   const showState = () => {
     const playing = client.state?.playing ?? false
-    playButton.textContent = playing ? '⏸' : '▶'
+    replaceChildren(playButton, icon(playing ? 'pause' : 'play'))
     playButton.setAttribute('aria-label', playing ? 'Pause' : 'Play')
     const s = client.state
     prev.disabled = !s || s.index <= 0

@@ -129,7 +129,8 @@ function mountRoom (ctx: PageContext, main: HTMLElement, initial: Room, films: M
   })
   client.on('roomClosed', (reason) => closed(reason))
   client.on('error', (err: RoomError) => { if (err.code !== 'WT_CLOSED') rc.notify(err.message) })
-  client.on('controlMode', () => { void rc.refreshRoom() })
+  client.on('ready', (ready) => { main.dataset.controlMode = ready.controlMode })
+  client.on('controlMode', (mode) => { main.dataset.controlMode = mode; rc.refreshRoom().catch(() => {}) })
   client.on('ready', (ready) => {
     // A new room starts with an empty queue: its host queues the chosen film, then the rest of the catalog.
     const state = client.state
@@ -147,7 +148,7 @@ function mountRoom (ctx: PageContext, main: HTMLElement, initial: Room, films: M
     if (!isClosed) rc.notify(`Could not connect: ${err.message}`)
   })
   // room-api holds roles and the control mode; realtime does not announce host changes: ask now and then.
-  const poll = setInterval(() => { void rc.refreshRoom() }, 5000)
+  const poll = setInterval(() => { rc.refreshRoom().catch(() => {}) }, 5000)
 
   function stop () {
     clearInterval(poll)
