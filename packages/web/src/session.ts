@@ -27,7 +27,9 @@ export function sessionFromToken (token: string): Session {
   if (!part) throw new Error('This does not look like a JWT (three dot-separated parts).')
   let claims: { sub?: unknown, name?: unknown, exp?: unknown }
   try {
-    claims = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/')))
+    // base64url → bytes → UTF-8 (atob alone would garble non-Latin names).
+    const binary = atob(part.replace(/-/g, '+').replace(/_/g, '/'))
+    claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0))))
   } catch {
     throw new Error('The token could not be read.')
   }
