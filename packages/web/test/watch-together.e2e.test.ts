@@ -77,8 +77,12 @@ t.test('two users watch together in real browsers', async (t) => {
   await host.getByLabel('Message', { exact: true }).press('Enter')
   await guest.locator('#chat-messages .text', { hasText: 'Hello Petr, ready?' }).waitFor()
   await guest.getByLabel('Message', { exact: true }).fill('Yes, Vasily!')
+  await host.locator('#typing', { hasText: 'Petr is typing…' }).waitFor()
   await guest.getByRole('button', { name: 'Send' }).click()
   await host.locator('#chat-messages .text', { hasText: 'Yes, Vasily!' }).waitFor()
+  await host.locator('#typing:empty').waitFor({ state: 'attached' })
+  await host.locator('#chat-messages .message', { hasText: 'Yes, Vasily!' }).getByRole('button', { name: 'React 👍' }).click()
+  await guest.locator('#chat-messages .message', { hasText: 'Yes, Vasily!' }).getByRole('button', { name: 'React 👍 (1)' }).waitFor()
   await guest.reload()
   await guest.locator('#connection-state[data-state="open"]').waitFor()
   await guest.locator('#chat-messages .text', { hasText: 'Yes, Vasily!' }).waitFor()
@@ -131,6 +135,13 @@ t.test('two users watch together in real browsers', async (t) => {
   }
   await host.screenshot({ path: join(ARTIFACTS, 'room-host.png'), fullPage: true })
   await guest.screenshot({ path: join(ARTIFACTS, 'room-guest.png'), fullPage: true })
+
+  // Next film: the host (allowed while locked) moves the room on; the guest's video follows.
+  const src = (page: Page) => page.locator('#room-video').evaluate((v) => (v as HTMLVideoElement).currentSrc)
+  t.match(await src(guest), /\/media\/sintel\.webm$/)
+  await host.getByRole('button', { name: 'Next film' }).click()
+  await waitFor('guest on the next film', async () => !(await src(guest)).endsWith('/media/sintel.webm'))
+  t.equal(await src(guest), await src(host), 'both on the same film')
 
   // The host closes the room: the guest sees the closed screen with the chat still readable.
   await host.getByRole('button', { name: 'Close room…' }).click()
