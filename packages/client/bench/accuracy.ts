@@ -11,7 +11,7 @@ import { seeded } from './stats.js'
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
-    seconds: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '25' },
     clients: { type: 'string', default: '6' },
     seed: { type: 'string', default: '1' },
     only: { type: 'string' },

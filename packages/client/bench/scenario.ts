@@ -98,6 +98,8 @@ export async function runScenario (base: string, scenario: Scenario, random: () 
     if (!state) return
     const at = trueNow()
     const ideal = idealAt(state, at)
+    // Accuracy matters while the room plays (a paused one is trivially exact once converged).
+    if (!state.playing || at < state.refAt) return
     for (const m of members) m.errors.push([at, m.media.positionMs(at) - ideal])
   }, SAMPLE_MS)
 

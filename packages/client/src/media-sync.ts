@@ -7,7 +7,10 @@ export interface AttachOptions {
   drift?: DriftOptions
   /** How often the media is compared with the room (ms). */
   tickMs?: number
-  /** Lead time (ms) asked for with the user's play and seek, so everyone starts on one instant. */
+  /**
+   * Lead time (ms) of the user's play: the local media waits for it too, so everyone (the user
+   * included) starts on one instant. It should cover the others' one-way latency.
+   */
   leadMs?: number
   /** A user seek closer than this to the room's position is not sent (ms). */
   userSeekMinMs?: number
@@ -69,7 +72,7 @@ export class MediaSync {
   constructor (readonly client: RoomClient, readonly media: MediaLike, opts: AttachOptions = {}) {
     this.controller = new DriftController(opts.drift)
     this.deadZoneMs = opts.drift?.deadZoneMs ?? DEFAULT_DRIFT_OPTIONS.deadZoneMs
-    this.opts = { tickMs: 100, leadMs: 0, userSeekMinMs: 250, isHidden: pageHidden, ...opts }
+    this.opts = { tickMs: 100, leadMs: 250, userSeekMinMs: 250, isHidden: pageHidden, ...opts }
     this.setRate = media.playbackRate
     for (const name of MEDIA_EVENTS) {
       const listener = () => this.onMediaEvent(name)
@@ -245,7 +248,11 @@ export class MediaSync {
         return
       case 'play':
         if (this.consumeOwn('play')) return
-        if (this.client.state && !this.client.state.playing) this.user(() => this.client.play(this.opts.leadMs))
+        if (this.client.state && !this.client.state.playing) {
+          // Hold the media until the room's start instant (it arrives with the new state).
+          this.ownPause()
+          this.user(() => this.client.play(this.opts.leadMs))
+        }
         return
       case 'pause':
         if (this.consumeOwn('pause')) return
@@ -259,7 +266,9 @@ export class MediaSync {
         if (!state) return
         const positionMs = this.media.currentTime * 1000
         if (Math.abs(positionMs - this.ideal(state, this.client.serverNow())) < this.opts.userSeekMinMs) return
-        this.user(() => this.client.seek(positionMs, state.playing ? this.opts.leadMs : undefined))
+        // While playing, the media moves on until the server applies the seek: aim where it will be then.
+        const ahead = state.playing ? (this.client.clock.roundTrip(this.client.now()) ?? 0) / 2 * state.rate : 0
+        this.user(() => this.client.seek(positionMs + ahead))
         return
       }
       case 'ratechange': {

@@ -1,5 +1,6 @@
 // attach() with a fake room and a simulated media element: which media events become commands.
 import type { PlayerState } from '@watch-together/protocol'
+import { ClockSync } from '@watch-together/sync-core'
 import { waitFor } from '@watch-together/test-kit'
 import t from 'tap'
 import { SimulatedMedia } from '../sim/simulated-media.js'
@@ -11,6 +12,7 @@ class FakeRoom extends Emitter<RoomClientEvents> {
   state: PlayerState
   sent: string[] = []
   buffering: boolean[] = []
+  clock = new ClockSync()
   constructor (state: Partial<PlayerState> = {}) {
     super()
     this.state = { queue: ['a'], index: 0, itemId: 'a', playing: false, positionMs: 0, refAt: Date.now(), rate: 1, version: 1, leaderId: null, ...state }

@@ -42,8 +42,8 @@ export interface DriftInput {
 }
 
 export const DEFAULT_DRIFT_OPTIONS: Required<DriftOptions> = {
-  deadZoneMs: 20,
-  settleMs: 8,
+  deadZoneMs: 12,
+  settleMs: 5,
   seekThresholdMs: 500,
   maxRateDelta: 0.05,
   correctionWindowMs: 1000,
