@@ -35,6 +35,8 @@ t.test('two users watch together in real browsers', async (t) => {
   const browser = await launchBrowser(t)
   const hostContext = await browser.newContext({ viewport: { width: 1280, height: 860 } })
   const guestContext = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true })
+  // Lock and close travel room-api → Kafka → realtime: allow for a busy machine (the whole suite runs in parallel).
+  for (const context of [hostContext, guestContext]) context.setDefaultTimeout(45_000)
   await hostContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base })
   const host = await hostContext.newPage()
   const guest = await guestContext.newPage()
@@ -151,6 +153,19 @@ t.test('two users watch together in real browsers', async (t) => {
   t.same(await guest.locator('#closed-history .text').allTextContents(), ['Hello Petr, ready?', 'Yes, Vasily!', XSS], 'history readable')
   await host.locator('#room-closed').waitFor()
   await guest.screenshot({ path: join(ARTIFACTS, 'room-closed-guest.png'), fullPage: true })
+
+  // Back in the catalog, the guest befriends the host and wants Sintel too: a friends' match.
+  const hostId = await host.evaluate(() => JSON.parse(localStorage.getItem('wt.session') ?? '{}').user.id as string)
+  await guest.getByRole('link', { name: 'Back to the films' }).click()
+  const guestWant = guest.getByRole('button', { name: 'Want to watch Sintel' })
+  await guestWant.click()
+  await waitFor('guest wants Sintel', async () => (await guestWant.getAttribute('aria-pressed')) === 'true')
+  await guest.getByRole('button', { name: "Friends' matches" }).click()
+  await guest.getByLabel('Add a friend by user id').fill(hostId)
+  await guest.getByRole('button', { name: 'Add', exact: true }).click()
+  await guest.locator('#matches li', { hasText: 'Sintel' }).waitFor()
+  t.equal(await guest.locator('#matches li').textContent(), `Sintel — 1 friend: ${hostId}`, 'the match names the friend')
+  await guest.screenshot({ path: join(ARTIFACTS, 'catalog-matches-guest.png'), fullPage: true })
 
   t.same(problems, [], 'no console errors on either page')
 })

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { createAdmin } from '@watch-together/kafka'
 import { stack, uniqueName } from '@watch-together/test-kit'
 import pg from 'pg'
 import { buildApp as buildRoomApi } from '../../../../services/room-api/src/app.js'
@@ -39,6 +40,17 @@ export async function startStack (t: Teardown): Promise<{ base: string, realtime
   await requireRedis()
   const topic = uniqueName('web_e2e')
   const schema = uniqueName('web_e2e')
+  // The topic is made small here and deleted afterwards: every partition left behind slows the
+  // broker's restart in the fault tests that follow.
+  const admin = createAdmin({ brokers: stack.kafkaBrokers, clientId: 'web-e2e' })
+  await admin.connect()
+  await admin.ensureTopics([{ topic, partitions: 3 }])
+  const closers: Array<() => Promise<unknown>> = []
+  t.teardown(async () => {
+    for (const close of closers.reverse()) await close().catch(() => {})
+    await admin.deleteTopics([topic]).catch(() => {})
+    await admin.disconnect()
+  })
 
   const realtime = await buildRealtime(readRealtimeConfig({
     REDIS_URL: stack.redisUrl,
@@ -49,8 +61,8 @@ export async function startStack (t: Teardown): Promise<{ base: string, realtime
     KAFKA_TOPIC: topic,
     KAFKA_GROUP_ID: uniqueName('rt_web_group')
   }), { consumeLifecycle: true })
+  closers.push(() => realtime.close())
   await realtime.listen({ host: '127.0.0.1', port: 0 })
-  t.teardown(() => realtime.close())
   const rtAddress = realtime.server.address()
   const realtimeUrl = `ws://127.0.0.1:${typeof rtAddress === 'object' && rtAddress ? rtAddress.port : 0}`
 
@@ -74,13 +86,13 @@ export async function startStack (t: Teardown): Promise<{ base: string, realtime
     WEB_DIST_DIR: WEB_DIST,
     WEB_REALTIME_URL: realtimeUrl
   }))
-  await roomApi.listen({ host: '127.0.0.1', port })
-  t.teardown(async () => {
+  closers.push(async () => {
     await roomApi.close()
     const client = new pg.Client({ connectionString: stack.databaseUrl })
     await client.connect()
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
     await client.end()
   })
+  await roomApi.listen({ host: '127.0.0.1', port })
   return { base, realtime: realtimeUrl }
 }
