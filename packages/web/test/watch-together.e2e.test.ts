@@ -109,6 +109,9 @@ t.test('two users watch together in real browsers', async (t) => {
   })
   t.ok(Math.abs(landed - 30) <= 0.25, `guest at ${landed.toFixed(3)} s after the host's seek to 30 s`)
   t.ok(Math.abs((await video(host)).time - 30) <= 0.25, 'host there too')
+  // The → shortcut seeks 5 s for the room.
+  await host.locator('body').press('ArrowRight')
+  await waitFor('guest at 35 s', async () => Math.abs((await video(guest)).time - 35) <= 0.25)
 
   // Play (by the guest, with the space key) resumes both.
   await guest.locator('#room-video').click({ trial: true })
