@@ -62,5 +62,5 @@ for (const r of results.filter((r) => r.scenario.asymmetric)) {
   console.log(`\n${r.scenario.name}: median physical bound |up − down| / 2 = ${ms(r.boundP50)} ms; ` +
     `settled |error| p50 ${ms(r.p50)} ms; ${(100 * r.withinBoundShare).toFixed(1)} % of samples within their client's bound + 20 ms`)
 }
-console.log('\nper client per minute; errors are |shown − ideal| sampled every 50 ms from 1 s after each command; ' +
-  `converged = every client within 20 ms (+ its bound) until the next command; follow seeks/min: ${results.map((r) => rate(r.followSeeksPerMin)).join(', ')}`)
+console.log('\nper client per minute; errors are |shown − ideal| sampled every 50 ms while the room plays, from 1 s after each command; ' +
+  `converged = every client within 20 ms (+ its bound) until the next command (commands followed by play only); follow seeks/min: ${results.map((r) => rate(r.followSeeksPerMin)).join(', ')}`)

@@ -139,14 +139,19 @@ function idealAt (state: PlayerState, at: number) {
   return currentPosition(state, at, 4 * 3_600_000)
 }
 
-/** A member does something at random, the way a viewer would: on the player, or in the queue. */
+/**
+ * A member does something at random, the way a viewer would: on the player, or in the queue.
+ * A paused room is mostly resumed next, so rooms spend most of the time playing, as real ones do.
+ */
 function randomAction (members: Member[], state: PlayerState | null, random: () => number) {
   const m = members[Math.floor(random() * members.length)]!
   const roll = random()
-  if (roll < 0.4) {
-    if (state?.playing) m.media.userPause()
-    else m.media.userPlay()
-  } else if (roll < 0.8) {
+  if (!state?.playing) {
+    if (roll < 0.7) m.media.userPlay()
+    else m.media.userSeek(uniform(random, 0, 3_600_000))
+  } else if (roll < 0.25) {
+    m.media.userPause()
+  } else if (roll < 0.75) {
     m.media.userSeek(uniform(random, 0, 3_600_000))
   } else {
     m.client.jump(Math.floor(random() * 5)).catch(() => {})
@@ -177,6 +182,8 @@ function summarize (scenario: Scenario, members: Member[], commands: number[], e
     if (next - c < 2 * SETTLE_MS) continue
     let worst = 0
     let failed = false
+    // A command after which the room stayed paused has nothing to converge (no samples): skipped.
+    if (!members.some((m) => m.errors.some(([t]) => t >= c && t < next))) continue
     for (const m of members) {
       const window = m.errors.filter(([t]) => t >= c && t < next)
       let lastBad = -1
@@ -200,7 +207,7 @@ function summarize (scenario: Scenario, members: Member[], commands: number[], e
     convergeP50: percentile(converge, 50),
     convergeP95: percentile(converge, 95),
     convergeMax: converge.length ? Math.max(...converge) : NaN,
-    commands: commands.length,
+    commands: converge.length + notConverged,
     notConverged,
     correctiveSeeksPerMin: sum((m) => m.sync.stats.correctiveSeeks) / minutes,
     followSeeksPerMin: sum((m) => m.sync.stats.followSeeks) / minutes,

@@ -83,6 +83,8 @@ export class RoomClient extends Emitter<RoomClientEvents> {
 
   /** Opens the connection; resolves on the first session.ready (later drops reconnect by themselves). */
   connect (): Promise<SessionReady> {
+    if (this.status === 'open' && this.session) return Promise.resolve(this.session)
+    const already = this.status === 'connecting' || this.status === 'reconnecting'
     this.stopped = false
     const ready = new Promise<SessionReady>((resolve, reject) => {
       const offReady = this.once('ready', (frame) => { offClosed(); resolve(frame) })
@@ -90,7 +92,7 @@ export class RoomClient extends Emitter<RoomClientEvents> {
         if (status === 'closed') { offReady(); offClosed(); reject(new RoomError('WT_CLOSED', info.reason ?? 'closed')) }
       })
     })
-    this.open().catch(() => {})
+    if (!already) this.open().catch(() => {})
     return ready
   }
 
@@ -199,7 +201,15 @@ export class RoomClient extends Emitter<RoomClientEvents> {
     }
     if (this.stopped) return
     const since = this.lastSeq !== null ? `&since=${this.lastSeq}` : ''
-    const socket = new this.WS(`${this.opts.url}/rooms/${encodeURIComponent(this.opts.roomId)}/ws?ticket=${encodeURIComponent(ticket)}${since}`)
+    let socket: WebSocketLike
+    try {
+      socket = new this.WS(`${this.opts.url}/rooms/${encodeURIComponent(this.opts.roomId)}/ws?ticket=${encodeURIComponent(ticket)}${since}`)
+    } catch (err) {
+      // A malformed URL: retrying cannot help.
+      this.stopped = true
+      this.emit('error', new RoomError('WT_CLOSED', `cannot open the socket: ${(err as Error).message}`))
+      return this.setStatus('closed', { reason: (err as Error).message })
+    }
     this.socket = socket
     socket.onmessage = (event) => {
       if (this.socket !== socket) return

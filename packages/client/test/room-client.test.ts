@@ -111,3 +111,11 @@ t.test('a static ticket that is refused closes for good', async (t) => {
   t.equal(a.status, 'closed')
   await t.rejects(a.play(), { code: 'WT_NOT_CONNECTED' })
 })
+
+t.test('a socket that cannot even be opened closes with an error instead of hanging', async (t) => {
+  const a = roomClient(t, 'not a url', randomUUID())
+  const errors: string[] = []
+  a.on('error', (e) => errors.push(e.code))
+  await t.rejects(a.connect(), { code: 'WT_CLOSED' })
+  t.same(errors, ['WT_CLOSED'])
+})
