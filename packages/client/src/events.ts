@@ -7,8 +7,10 @@ export type ActorInfo = z.infer<typeof Actor>
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
 
-/** What changed the state: null for a snapshot (join, resume) or a rejection's refresh. */
-/** `actor` is null when the server started playback itself (after waiting for buffering members). */
+/**
+ * What changed the state: null for a snapshot (join, resume) or a rejection's refresh.
+ * `actor` is null when the server started playback itself (after waiting for buffering members).
+ */
 export interface StateChange { command: PlayerCommand, actor: ActorInfo | null, seq: number, mine: boolean }
 
 export type PresenceChange = { kind: 'joined', member: Member } | { kind: 'left', userId: string } | null

@@ -19,6 +19,7 @@ import { devSignInRoutes } from './routes/auth-routes.js'
 import { invitePageRoutes } from './routes/invite-page.js'
 import { catalogRoutes, meRoutes } from './routes/library-routes.js'
 import { roomsRoutes } from './routes/rooms-routes.js'
+import { webClientRoutes } from './routes/web-client.js'
 
 export const SERVICE = 'room-api'
 
@@ -94,7 +95,10 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
   }, { prefix: '/api/v1' })
   await app.register(async (site) => {
     useRoomErrors(site)
-    await site.register(invitePageRoutes, { pool: app.pg, webRoomUrl: config.WEB_ROOM_URL, inviteLink })
+    await site.register(invitePageRoutes, { pool: app.pg, webRoomUrl: config.WEB_ROOM_URL, inviteLink, publicBaseUrl: config.PUBLIC_BASE_URL })
+    if (config.WEB_DIST_DIR) {
+      await site.register(webClientRoutes, { root: config.WEB_DIST_DIR, realtimeUrl: config.WEB_REALTIME_URL, devSignIn: config.DEV_SIGN_IN })
+    }
   })
 
   startBackgroundWork(app, config, rooms, relay)

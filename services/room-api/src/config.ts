@@ -1,5 +1,6 @@
 import { DEV_TICKET_SECRET, TOPICS } from '@watch-together/protocol'
 import { baseConfigShape, boolString, hostPortList, intString, loadConfig, port } from '@watch-together/service-kit'
+import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 
 /** Dev-only secrets: fine on a laptop, refused when NODE_ENV=production. */
@@ -48,7 +49,11 @@ export const ConfigSchema = z.object({
   /** Base of invite links: `${PUBLIC_BASE_URL}/r/<code>`. */
   PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3001').transform((v) => v.replace(/\/+$/, '')),
   /** The web client's room page; `{roomId}` and `{code}` are substituted. */
-  WEB_ROOM_URL: z.url().default('http://127.0.0.1:5173/rooms/{roomId}'),
+  WEB_ROOM_URL: z.url().default('http://127.0.0.1:3001/rooms/{roomId}?code={code}'),
+  /** The built web client (packages/web/dist) served at `/`; empty: not served. */
+  WEB_DIST_DIR: z.string().default(fileURLToPath(new URL('../../../packages/web/dist', import.meta.url))),
+  /** The realtime service as the browser reaches it, handed to the page in `/config.json`. */
+  WEB_REALTIME_URL: z.string().regex(/^wss?:\/\//, 'expected a ws:// or wss:// URL').default('ws://127.0.0.1:3002'),
 
   RATE_LIMIT_WINDOW_MS: intString(1000, 3_600_000).default(60_000),
   /** Room creations per user per window. */

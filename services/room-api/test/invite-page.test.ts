@@ -20,7 +20,7 @@ t.test('the invite page carries OpenGraph / Twitter tags and sends the browser t
   t.notOk(html.includes('<script>'), 'no markup from user data')
   t.equal(meta(html, 'og:title'), 'Sintel')
   t.equal(meta(html, 'og:description'), '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co invites you to watch Sintel')
-  t.equal(meta(html, 'og:image'), 'https://durian.blender.org/wp-content/uploads/2010/06/05.8b_comp_000272.jpg')
+  t.equal(meta(html, 'og:image'), 'https://wt.example/media/sintel.jpg', 'the demo poster, made absolute for link previews')
   t.equal(meta(html, 'twitter:card'), 'summary_large_image')
   t.equal(meta(html, 'twitter:title'), 'Sintel')
   t.equal(meta(html, 'og:url'), created.link)

@@ -7,6 +7,8 @@ export interface InvitePageOptions {
   /** The web client's room page with `{roomId}` / `{code}` placeholders. */
   webRoomUrl: string
   inviteLink: (code: string) => string
+  /** Makes relative poster URLs (the demo films' /media/…) absolute for link previews. */
+  publicBaseUrl?: string
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
@@ -67,7 +69,11 @@ export async function invitePageRoutes (app: FastifyInstance, opts: InvitePageOp
       'twitter:title': room.title,
       'twitter:description': invitation
     }
-    if (room.poster_url) { meta['og:image'] = room.poster_url; meta['twitter:image'] = room.poster_url }
+    if (room.poster_url) {
+      const image = opts.publicBaseUrl ? new URL(room.poster_url, `${opts.publicBaseUrl}/`).href : room.poster_url
+      meta['og:image'] = image
+      meta['twitter:image'] = image
+    }
     return send(page(200, room.title, invitation, meta, target))
   })
 }

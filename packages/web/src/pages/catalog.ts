@@ -1,0 +1,97 @@
+import type { Film } from '@watch-together/protocol'
+import { ApiError, films as filmsApi, rooms as roomsApi } from '../api.js'
+import { h, replaceChildren } from '../dom.js'
+import type { PageContext } from '../main.js'
+import { loadSession } from '../session.js'
+import { siteHeader } from './header.js'
+import { matchesPanel } from './matches.js'
+
+/** The last room this browser created, so "you already host a room" can offer the way back. */
+export const LAST_ROOM_KEY = 'wt.lastRoom'
+
+/** The catalog: posters, "Want to watch" on each film, "Friends' matches", "Watch together". */
+export function renderCatalog (ctx: PageContext) {
+  document.title = 'Films · Watch Together'
+  const status = h('p', { className: 'notice', attrs: { role: 'status' } })
+  const grid = h('ul', { className: 'film-grid', attrs: { 'aria-label': 'Films' } })
+  const matches = matchesPanel(loadSession()?.user.id ?? '')
+  const matchesButton = h('button', {
+    attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'matches' },
+    on: {
+      click: () => {
+        const open = matchesButton.getAttribute('aria-expanded') !== 'true'
+        matchesButton.setAttribute('aria-expanded', String(open))
+        matches.hidden = !open
+        if (open) matches.refresh()
+      }
+    }
+  }, "Friends' matches")
+
+  replaceChildren(ctx.root,
+    siteHeader(ctx.navigate),
+    h('main', { id: 'main', className: 'page' },
+      h('div', { className: 'title-row' }, h('h1', {}, 'Films'), matchesButton),
+      status,
+      matches,
+      grid))
+
+  let alive = true
+  Promise.all([filmsApi.list(), filmsApi.watchlist()]).then(([list, watchlist]) => {
+    if (!alive) return
+    const wanted = new Set(watchlist.items.map((item) => item.film.id))
+    replaceChildren(grid, ...list.films.map((film) => filmCard(film, wanted.has(film.id), ctx, status)))
+    if (list.films.length === 0) status.textContent = 'The catalog is empty.'
+  }, (err: ApiError) => { status.textContent = `Could not load the films: ${err.message}` })
+  return () => { alive = false }
+}
+
+function filmCard (film: Film, wanted: boolean, ctx: PageContext, status: HTMLElement): HTMLElement {
+  const want = h('button', {
+    className: 'want',
+    attrs: { type: 'button', 'aria-pressed': String(wanted), 'aria-label': `Want to watch ${film.title}` },
+    on: {
+      click: () => {
+        const next = want.getAttribute('aria-pressed') !== 'true'
+        want.disabled = true
+        ;(next ? filmsApi.want(film.id) : filmsApi.unwant(film.id)).then(() => {
+          want.setAttribute('aria-pressed', String(next))
+          want.textContent = next ? '★ Want to watch' : '☆ Want to watch'
+        }, (err: ApiError) => { status.textContent = err.message }).finally(() => { want.disabled = false })
+      }
+    }
+  }, wanted ? '★ Want to watch' : '☆ Want to watch')
+
+  const together = h('button', {
+    className: 'primary',
+    attrs: { type: 'button', 'aria-label': `Watch ${film.title} together` },
+    on: {
+      click: () => {
+        together.disabled = true
+        status.textContent = 'Creating the room…'
+        roomsApi.create(film.id).then(({ room, link }) => {
+          localStorage.setItem(LAST_ROOM_KEY, JSON.stringify({ roomId: room.id, link }))
+          ctx.navigate(`/rooms/${room.id}`)
+        }, (err: ApiError) => {
+          together.disabled = false
+          status.replaceChildren(err.code === 'ROOM_ALREADY_ACTIVE' ? alreadyHosting(ctx) : `Could not create the room: ${err.message}`)
+        })
+      }
+    }
+  }, 'Watch together')
+
+  const poster = film.posterUrl
+    ? h('img', { className: 'poster', attrs: { src: film.posterUrl, alt: `Poster of ${film.title}`, loading: 'lazy', width: '480', height: '270' } })
+    : h('div', { className: 'poster placeholder', attrs: { 'aria-hidden': 'true' } }, film.title.slice(0, 1))
+  return h('li', { className: 'film card' },
+    poster,
+    h('div', { className: 'film-body' },
+      h('h2', {}, film.title, ' ', h('span', { className: 'muted' }, film.year !== null ? `(${film.year})` : '')),
+      h('p', { className: 'muted' }, film.description ?? ''),
+      h('div', { className: 'actions' }, want, together)))
+}
+
+function alreadyHosting (ctx: PageContext): HTMLElement {
+  const last = JSON.parse(localStorage.getItem(LAST_ROOM_KEY) ?? 'null') as { roomId: string } | null
+  return h('span', {}, 'You already host an active room. ',
+    last ? h('a', { attrs: { href: `/rooms/${last.roomId}` }, on: { click: (e) => { e.preventDefault(); ctx.navigate(`/rooms/${last.roomId}`) } } }, 'Go back to it') : 'Close it first.')
+}

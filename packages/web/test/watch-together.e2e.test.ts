@@ -1,0 +1,174 @@
+// End to end in headless Chromium against the whole stack: two browser contexts are two users,
+// from the invite link to the closed room. Screenshots go to packages/web/test-artifacts/.
+import { join } from 'node:path'
+import { waitFor } from '@watch-together/test-kit'
+import type { Page } from 'playwright-core'
+import t from 'tap'
+import { ARTIFACTS, launchBrowser, watchConsole } from './helpers/browser.js'
+import { startStack } from './helpers/stack.js'
+
+const XSS = '<img src=x onerror="window.__xss=1">'
+
+const video = (page: Page) => page.evaluate(() => {
+  const v = document.querySelector('video')!
+  return { time: v.currentTime, paused: v.paused, ready: v.readyState }
+})
+const chatTexts = (page: Page) => page.locator('#chat-messages .text').allTextContents()
+
+async function signIn (page: Page, name: string) {
+  await page.waitForURL(/\/sign-in\?next=/)
+  await page.getByLabel('Your name').fill(name)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+}
+
+async function seekTo (page: Page, seconds: number) {
+  await page.locator('#seek').evaluate((el, value) => {
+    const input = el as HTMLInputElement
+    input.value = String(value)
+    input.dispatchEvent(new Event('input', { bubbles: true }))
+    input.dispatchEvent(new Event('change', { bubbles: true }))
+  }, seconds)
+}
+
+t.test('two users watch together in real browsers', async (t) => {
+  const { base } = await startStack(t)
+  const browser = await launchBrowser(t)
+  const hostContext = await browser.newContext({ viewport: { width: 1280, height: 860 } })
+  const guestContext = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true })
+  // Lock and close travel room-api → Kafka → realtime: allow for a busy machine (the whole suite runs in parallel).
+  for (const context of [hostContext, guestContext]) context.setDefaultTimeout(45_000)
+  await hostContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base })
+  const host = await hostContext.newPage()
+  const guest = await guestContext.newPage()
+  const problems = [...watchConsole(host, 'host'), ...watchConsole(guest, 'guest')]
+
+  // The host signs in, sees the catalog, creates a room and copies the invite link.
+  await host.goto(`${base}/`)
+  await signIn(host, 'Vasily')
+  await host.getByRole('heading', { name: 'Films' }).waitFor()
+  await host.locator('.film img.poster').first().waitFor()
+  await waitFor('posters loaded', () => host.locator('.film img.poster').evaluateAll((imgs) =>
+    imgs.every((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0)))
+  const want = host.getByRole('button', { name: 'Want to watch Sintel' })
+  await want.click()
+  await waitFor('want to watch toggled', async () => (await want.getAttribute('aria-pressed')) === 'true')
+  await host.screenshot({ path: join(ARTIFACTS, 'catalog.png'), fullPage: true })
+  await host.getByRole('button', { name: 'Watch Sintel together' }).click()
+  await host.waitForURL(/\/rooms\/[0-9a-f-]{36}$/)
+  await host.locator('#connection-state[data-state="open"]').waitFor()
+  await host.getByRole('button', { name: 'Copy invite link' }).click()
+  await host.getByText('Link copied.').waitFor()
+  const invite = await host.evaluate(() => navigator.clipboard.readText())
+  t.match(invite, new RegExp(`^${base}/r/[0-9A-Za-z]{12}$`), 'the copied invite link')
+  const telegram = await host.locator('#share-telegram').getAttribute('href')
+  t.equal(telegram?.startsWith(`https://t.me/share/url?url=${encodeURIComponent(invite)}`), true, 'Telegram share link')
+
+  // The guest opens the link: room-api's preview page → sign in → the room.
+  await guest.goto(invite)
+  await signIn(guest, 'Petr')
+  await guest.waitForURL(/\/rooms\/[0-9a-f-]{36}$/)
+  t.equal(new URL(guest.url()).pathname, new URL(host.url()).pathname, 'the guest landed in the host\'s room')
+  await guest.locator('#connection-state[data-state="open"]').waitFor()
+  for (const page of [host, guest]) {
+    await page.locator('#members .member', { hasText: 'Petr' }).locator('.badge.online').waitFor()
+    await page.locator('#members .member', { hasText: 'Vasily' }).locator('.badge.host').waitFor()
+  }
+
+  // Chat both ways, then the history after a reload.
+  await host.getByLabel('Message', { exact: true }).fill('Hello Petr, ready?')
+  await host.getByLabel('Message', { exact: true }).press('Enter')
+  await guest.locator('#chat-messages .text', { hasText: 'Hello Petr, ready?' }).waitFor()
+  await guest.getByLabel('Message', { exact: true }).fill('Yes, Vasily!')
+  await host.locator('#typing', { hasText: 'Petr is typing…' }).waitFor()
+  await guest.getByRole('button', { name: 'Send' }).click()
+  await host.locator('#chat-messages .text', { hasText: 'Yes, Vasily!' }).waitFor()
+  await host.locator('#typing:empty').waitFor({ state: 'attached' })
+  await host.locator('#chat-messages .message', { hasText: 'Yes, Vasily!' }).getByRole('button', { name: 'React 👍' }).click()
+  await guest.locator('#chat-messages .message', { hasText: 'Yes, Vasily!' }).getByRole('button', { name: 'React 👍 (1)' }).waitFor()
+  await guest.reload()
+  await guest.locator('#connection-state[data-state="open"]').waitFor()
+  await guest.locator('#chat-messages .text', { hasText: 'Yes, Vasily!' }).waitFor()
+  t.same(await chatTexts(guest), ['Hello Petr, ready?', 'Yes, Vasily!'], 'history after a reload, in order')
+
+  // Both videos load the film; the host starts it, the guest follows.
+  for (const page of [host, guest]) await waitFor('video ready', async () => (await video(page)).ready >= 2, 20_000)
+  await host.getByRole('button', { name: 'Play' }).click()
+  await waitFor('guest playing', async () => !(await video(guest)).paused)
+  await waitFor('host playing', async () => !(await video(host)).paused)
+
+  // A pause by the guest pauses the host.
+  await guest.getByRole('button', { name: 'Pause' }).click()
+  await waitFor('host paused', async () => (await video(host)).paused)
+  await waitFor('guest paused', async () => (await video(guest)).paused)
+
+  // A seek by the host moves the guest's video to within 250 ms.
+  await seekTo(host, 30)
+  const landed = await waitFor('guest seeked', async () => {
+    const v = await video(guest)
+    return Math.abs(v.time - 30) <= 0.25 ? v.time : undefined
+  })
+  t.ok(Math.abs(landed - 30) <= 0.25, `guest at ${landed.toFixed(3)} s after the host's seek to 30 s`)
+  t.ok(Math.abs((await video(host)).time - 30) <= 0.25, 'host there too')
+  // The → shortcut seeks 5 s for the room.
+  await host.locator('body').press('ArrowRight')
+  await waitFor('guest at 35 s', async () => Math.abs((await video(guest)).time - 35) <= 0.25)
+
+  // Play (by the guest, with the space key) resumes both.
+  await guest.locator('#room-video').click({ trial: true })
+  await guest.locator('body').press('Space')
+  await waitFor('host playing again', async () => !(await video(host)).paused)
+  await waitFor('guest playing again', async () => !(await video(guest)).paused)
+  await waitFor('guest measures its offset', () => guest.locator('#sync-offset').getAttribute('data-offset-ms').then((v) => v ?? undefined))
+
+  // The host locks the controls: the guest's pause is refused, visibly, and nothing stops.
+  await host.getByRole('button', { name: '🔓 Lock controls' }).click()
+  await guest.locator('main[data-control-mode="host_only"]').waitFor()
+  await guest.getByRole('heading', { name: 'Controls locked' }).waitFor()
+  await guest.getByRole('button', { name: 'Pause' }).click()
+  await guest.locator('#room-notice', { hasText: 'locked the controls' }).waitFor()
+  t.equal((await video(host)).paused, false, 'the host still plays')
+  await waitFor('guest still plays', async () => !(await video(guest)).paused)
+
+  // Markup in chat is shown as text and runs nothing.
+  await guest.getByLabel('Message', { exact: true }).fill(XSS)
+  await guest.getByLabel('Message', { exact: true }).press('Enter')
+  for (const page of [host, guest]) {
+    await page.locator('#chat-messages .text', { hasText: 'onerror' }).waitFor()
+    t.equal((await chatTexts(page)).at(-1), XSS, 'shown exactly as typed')
+    t.equal(await page.locator('#chat-messages img').count(), 0, 'no element made from it')
+    t.equal(await page.evaluate(() => (window as { __xss?: unknown }).__xss), undefined, 'window.__xss unset')
+  }
+  await host.screenshot({ path: join(ARTIFACTS, 'room-host.png'), fullPage: true })
+  await guest.screenshot({ path: join(ARTIFACTS, 'room-guest.png'), fullPage: true })
+
+  // Next film: the host (allowed while locked) moves the room on; the guest's video follows.
+  const src = (page: Page) => page.locator('#room-video').evaluate((v) => (v as HTMLVideoElement).currentSrc)
+  t.match(await src(guest), /\/media\/sintel\.webm$/)
+  await host.getByRole('button', { name: 'Next film' }).click()
+  await waitFor('guest on the next film', async () => !(await src(guest)).endsWith('/media/sintel.webm'))
+  t.equal(await src(guest), await src(host), 'both on the same film')
+
+  // The host closes the room: the guest sees the closed screen with the chat still readable.
+  await host.getByRole('button', { name: 'Close room…' }).click()
+  await host.getByRole('button', { name: 'Yes, close it for everyone' }).click()
+  await guest.locator('#room-closed').waitFor()
+  await guest.getByRole('heading', { name: 'This room is closed' }).waitFor()
+  t.same(await guest.locator('#closed-history .text').allTextContents(), ['Hello Petr, ready?', 'Yes, Vasily!', XSS], 'history readable')
+  await host.locator('#room-closed').waitFor()
+  await guest.screenshot({ path: join(ARTIFACTS, 'room-closed-guest.png'), fullPage: true })
+
+  // Back in the catalog, the guest befriends the host and wants Sintel too: a friends' match.
+  const hostId = await host.evaluate(() => JSON.parse(localStorage.getItem('wt.session') ?? '{}').user.id as string)
+  await guest.getByRole('link', { name: 'Back to the films' }).click()
+  const guestWant = guest.getByRole('button', { name: 'Want to watch Sintel' })
+  await guestWant.click()
+  await waitFor('guest wants Sintel', async () => (await guestWant.getAttribute('aria-pressed')) === 'true')
+  await guest.getByRole('button', { name: "Friends' matches" }).click()
+  await guest.getByLabel('Add a friend by user id').fill(hostId)
+  await guest.getByRole('button', { name: 'Add', exact: true }).click()
+  await guest.locator('#matches li', { hasText: 'Sintel' }).waitFor()
+  t.equal(await guest.locator('#matches li').textContent(), `Sintel — 1 friend: ${hostId}`, 'the match names the friend')
+  await guest.screenshot({ path: join(ARTIFACTS, 'catalog-matches-guest.png'), fullPage: true })
+
+  t.same(problems, [], 'no console errors on either page')
+})
