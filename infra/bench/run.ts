@@ -77,7 +77,7 @@ if (hasHarness) {
   const acc = bench<{ errorsMs?: number[], p50?: number, p95?: number, baselineP50?: number, baselineP95?: number, asymmetricP50?: number, physicalBoundP50?: number }>('sync-accuracy', '@watch-together/client', [], {})
   if (acc?.p50 !== undefined) rows.push({ metric: 'sync error p50 (symmetric paths)', value: acc.p50, baseline: acc.baselineP50 ?? null, unit: 'ms', baselineName: 'none' })
   if (acc?.p95 !== undefined) rows.push({ metric: 'sync error p95 (symmetric paths)', value: acc.p95, baseline: acc.baselineP95 ?? null, unit: 'ms', baselineName: 'none' })
-  if (acc?.asymmetricP50 !== undefined) rows.push({ metric: 'sync error p50 (asymmetric paths)', value: acc.asymmetricP50, baseline: acc.physicalBoundP50 ?? null, unit: 'ms', baselineName: 'physical bound |up − down| / 2' })
+  if (acc?.asymmetricP50 !== undefined) rows.push({ metric: 'sync error p50 (asymmetric paths)', value: acc.asymmetricP50, baseline: acc.physicalBoundP50 ?? null, unit: 'ms', baselineName: 'physical bound: half the up/down difference' })
   syncErrors = acc?.errorsMs ?? []
 } else {
   notes.push('sync accuracy: skipped — the accuracy harness (packages/client, branch feat/client) is not on this branch yet')
