@@ -5,3 +5,4 @@ export { createConsumer, type Consumer, type ConsumerOptions } from './consumer.
 export { createAdmin, type Admin } from './admin.js'
 export { kafkaPlugin, type KafkaPluginOptions } from './plugin.js'
 export { murmur2, partitionFor, partitionCounter, groupByPartition } from './partition.js'
+export { eventBatchHandler, type EventHandlers } from './event-batches.js'

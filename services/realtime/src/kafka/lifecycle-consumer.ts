@@ -1,5 +1,5 @@
-import { createConsumer, type BatchHandler } from '@watch-together/kafka'
-import { CLOSE_CODES, EVENT_PAYLOADS, parseEvent, type EventEnvelope } from '@watch-together/protocol'
+import { createConsumer, eventBatchHandler } from '@watch-together/kafka'
+import { CLOSE_CODES, EVENT_PAYLOADS, type EventEnvelope } from '@watch-together/protocol'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
@@ -72,23 +72,14 @@ async function lifecycle (app: FastifyInstance, opts: { config: Config }) {
 
   // Most records on the shared topic are realtime's own: they are skipped, and the batch's
   // position committed once at its end (or where it stopped early).
-  const handle: BatchHandler = async (batch, control) => {
-    let done: string | undefined
-    try {
-      for (const record of batch.records) {
-        if (!control.isRunning() || control.isStale()) break
-        const parsed = parseEvent(record.value)
-        if (!parsed.success) {
-          app.log.warn({ offset: record.offset, err: parsed.error }, 'skipping an unreadable event')
-        } else if (parsed.data.source !== 'realtime') {
-          await applyLifecycleEvent(app, parsed.data)
-        }
-        done = record.offset
-      }
-    } finally {
-      if (done !== undefined) await control.commit(done)
+  const handle = eventBatchHandler({
+    async onEvent (event) {
+      if (event.source !== 'realtime') await applyLifecycleEvent(app, event)
+    },
+    onInvalid (record, err) {
+      app.log.warn({ offset: record.offset, err }, 'skipping an unreadable event')
     }
-  }
+  })
 
   app.addHook('onReady', async () => {
     // Kafka may be down at start: the consumer joins once the plugin has connected.

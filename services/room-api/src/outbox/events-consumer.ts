@@ -1,5 +1,5 @@
-import { type Consumer, createConsumer, type KafkaSettings, type Producer } from '@watch-together/kafka'
-import { type EventEnvelope, parseEvent } from '@watch-together/protocol'
+import { type Consumer, createConsumer, eventBatchHandler, type KafkaSettings, type Producer } from '@watch-together/kafka'
+import type { EventEnvelope } from '@watch-together/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type pg from 'pg'
 import type { RoomsService } from '../rooms/rooms-service.js'
@@ -57,29 +57,17 @@ export async function startEventsConsumer (deps: ConsumerDeps): Promise<Consumer
   consumer.onCrash((err) => deps.log.error({ err }, 'room-api events consumer stopped'))
   await consumer.connect()
   await consumer.subscribe([deps.topic], { fromBeginning: true })
-  await consumer.run(async (batch, control) => {
-    let done: string | undefined
-    try {
-      for (const record of batch.records) {
-        if (!control.isRunning() || control.isStale()) break
-        const parsed = parseEvent(record.value)
-        if (!parsed.success) {
-          deps.log.warn({ err: parsed.error, partition: batch.partition, offset: record.offset }, 'dead-lettering a malformed event')
-          await deps.deadLetter.producer.send(deps.deadLetter.topic, [{
-            key: record.key ?? '',
-            value: record.value ?? '',
-            headers: { ...record.headers, 'dlq-reason': parsed.error.message.slice(0, 1000), 'dlq-source': `${record.topic}/${record.partition}/${record.offset}`, 'dlq-consumer': deps.groupId }
-          }])
-        } else {
-          await applyEvent(deps, parsed.data)
-        }
-        done = record.offset
-      }
-    } finally {
-      // Commit what was applied, also when a later record failed (that one is re-delivered).
-      if (done !== undefined) await control.commit(done)
+  await consumer.run(eventBatchHandler({
+    onEvent: (event) => applyEvent(deps, event),
+    async onInvalid (record, err) {
+      deps.log.warn({ err, partition: record.partition, offset: record.offset }, 'dead-lettering a malformed event')
+      await deps.deadLetter.producer.send(deps.deadLetter.topic, [{
+        key: record.key ?? '',
+        value: record.value ?? '',
+        headers: { ...record.headers, 'dlq-reason': err.message.slice(0, 1000), 'dlq-source': `${record.topic}/${record.partition}/${record.offset}`, 'dlq-consumer': deps.groupId }
+      }])
     }
-  })
+  }))
   return consumer
 }
 
