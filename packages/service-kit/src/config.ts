@@ -31,7 +31,8 @@ export const intString = (min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.string().regex(/^\d+$/, 'expected a whole number').transform(Number)
     .pipe(z.number().int().min(min).max(max))
 
-export const port = (fallback: number) => intString(1, 65535).default(fallback)
+/** A TCP port; 0 lets the OS pick a free one (tests that never call the port use it). */
+export const port = (fallback: number) => intString(0, 65535).default(fallback)
 
 export const boolString = (fallback: boolean) =>
   z.enum(['true', 'false', '1', '0']).default(fallback ? 'true' : 'false').transform((v) => v === 'true' || v === '1')

@@ -21,10 +21,11 @@ t.test('SIGKILL mid-batch, three times, loses and doubles nothing', async (t) =>
   t.teardown(() => { for (const child of children) child.kill('SIGKILL') })
 
   const spawnWorker = () => {
-    const port = String(40_000 + Math.floor(Math.random() * 20_000))
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: serviceDir,
-      env: { ...process.env, ...env, PORT: port },
+      // Port 0: the OS picks a free one. (A random port in the ephemeral range could be taken by an
+      // outgoing connection, and the restarted worker then failed with EADDRINUSE.)
+      env: { ...process.env, ...env, PORT: '0' },
       stdio: ['ignore', 'inherit', 'inherit'] // its warnings (JSON lines) show in the test output
     })
     children.add(child)
