@@ -4,38 +4,9 @@ import { randomUUID } from 'node:crypto'
 import { waitFor } from '@watch-together/test-kit'
 import t from 'tap'
 import { readTopic } from '../../../services/realtime/test/kafka-read.js'
-import { SimulatedMedia } from '../sim/simulated-media.js'
+import { EndingMedia } from '../sim/ending-media.js'
 import { attach, RoomError } from '../src/index.js'
 import { roomClient, startApp, testConfig } from './helpers.js'
-
-/** A simulated media that, like a browser's, pauses and fires `ended` when playback reaches its end. */
-class EndingMedia extends SimulatedMedia {
-  private readonly endedListeners = new Set<() => void>()
-  private readonly watcher = setInterval(() => this.checkEnd(), 20)
-  endedFired = 0
-
-  override get currentTime () { return super.currentTime }
-  override set currentTime (seconds: number) { this.ended = false; super.currentTime = seconds }
-
-  override addEventListener (type: string, listener: () => void) {
-    if (type === 'ended') this.endedListeners.add(listener)
-    else super.addEventListener(type, listener)
-  }
-
-  override removeEventListener (type: string, listener: () => void) {
-    if (type === 'ended') this.endedListeners.delete(listener)
-    else super.removeEventListener(type, listener)
-  }
-
-  stop () { clearInterval(this.watcher) }
-
-  private checkEnd () {
-    if (this.paused || this.ended || this.positionMs() < this.duration * 1000) return
-    this.ended = true
-    this.pause()
-    setTimeout(() => { this.endedFired++; for (const listener of this.endedListeners) listener() }, 0)
-  }
-}
 
 const config = testConfig()
 const { app, base } = await startApp(t, config)
