@@ -2,7 +2,6 @@
 // prefix): two members' players run to the end of the room's film → their SDKs report it →
 // realtime publishes player.ended → room-api closes the room (film_ended) → room.closed reaches
 // realtime → the members get room.closed and their sockets close with 4010.
-import { randomUUID } from 'node:crypto'
 import { createAdmin } from '@watch-together/kafka'
 import { stack, uniqueName, waitFor } from '@watch-together/test-kit'
 import t from 'tap'
