@@ -99,7 +99,8 @@ export function createFilmEnd (rt: Realtime) {
     const now = Date.now()
     const { state, meta } = known ?? await read(roomId, now)
     const durationMs = trackedDuration(state, meta)
-    if (durationMs === null || !state.playing) return false
+    // A closed room is over already (room-api closed it; its sockets are gone).
+    if (durationMs === null || !state.playing || meta.closed) return false
     const due = reachesEndAt(state, durationMs) + rt.config.END_FALLBACK_MS
     if (now >= due) return await end(roomId, state, durationMs, now, null)
     schedule(roomId, due - now)
