@@ -68,6 +68,9 @@ export class MediaSync {
   /** User commands on their way: the media shows the user's intent, so it is not corrected meanwhile. */
   private userPending = 0
   private roomChangedAt = -Infinity
+  /** When this code last seeked the media to its very end (the `ended` that follows is its own), and the end reported. */
+  private ownSeekToEndAt = -Infinity
+  private endReported: string | null = null
 
   constructor (readonly client: RoomClient, readonly media: MediaLike, opts: AttachOptions = {}) {
     this.controller = new DriftController(opts.drift)
@@ -137,6 +140,7 @@ export class MediaSync {
     this.opts.debug?.(`${follow ? 'follow' : 'corrective'} seek (${why}): drift ${driftMs.toFixed(1)} ms`)
     const rate = this.client.state?.rate ?? 1
     const target = Math.max(0, positionMs + (playing ? this.seekLeadMs * rate : 0))
+    if (target >= (this.media.duration ?? Infinity) * 1000 - 1) this.ownSeekToEndAt = now
     this.media.currentTime = target / 1000
     this.measure = playing ? { kind: 'seek', at: now + 300 } : null
   }
@@ -246,6 +250,8 @@ export class MediaSync {
         return
       case 'seeked':
         return
+      case 'ended':
+        return this.reportEnd()
       case 'play':
         if (this.consumeOwn('play')) return
         if (this.client.state && !this.client.state.playing) {
@@ -279,6 +285,20 @@ export class MediaSync {
         if (this.client.state && Math.abs(rate - this.client.state.rate) > 1e-3) this.user(() => this.client.setRate(rate))
       }
     }
+  }
+
+  /**
+   * The media played to its end: reported once per room state, only while the room plays this item,
+   * never after this code's own seek to the end. The server checks it; a refusal changes nothing.
+   */
+  private reportEnd () {
+    const state = this.client.state
+    if (!state?.playing || !state.itemId || state.itemId !== this.itemId) return
+    if (this.client.now() - this.ownSeekToEndAt < OWN_EVENT_WINDOW_MS) return
+    const key = `${state.itemId}@${state.version}`
+    if (this.endReported === key) return
+    this.endReported = key
+    this.client.reportEnded(state.itemId).catch(() => {})
   }
 
   /** Sends a user's command; if the room refuses it, the next tick puts the media back. */

@@ -19,7 +19,7 @@ export interface MediaLike {
 }
 
 /** The media events attach() listens to. */
-export const MEDIA_EVENTS = ['play', 'pause', 'seeking', 'seeked', 'ratechange', 'waiting', 'stalled', 'playing', 'canplay'] as const
+export const MEDIA_EVENTS = ['play', 'pause', 'seeking', 'seeked', 'ratechange', 'waiting', 'stalled', 'playing', 'canplay', 'ended'] as const
 export type MediaEventName = typeof MEDIA_EVENTS[number]
 
 /** Whether the page is hidden (browsers may pause media in a hidden tab: that is not the user). */

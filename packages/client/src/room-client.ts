@@ -141,6 +141,26 @@ export class RoomClient extends Emitter<RoomClientEvents> {
   replaceQueue (items: string[], index?: number) { return this.command({ type: 'player.replace_queue', items, ...(index !== undefined ? { index } : {}) }) }
   appendQueue (items: string[]) { return this.command({ type: 'player.append_queue', items }) }
 
+  /**
+   * Tells the room this member's player reached the end of `itemId` (default: the current item);
+   * attach() calls it when the media fires `ended`. The server checks it against its own clock
+   * (RT_NOT_ENDED, RT_WRONG_ITEM, RT_END_UNTRACKED, RT_STALE_VERSION otherwise); the first report
+   * of an end pauses the room there, and the room's film ending closes the room. An end someone
+   * else reported first (RT_ALREADY_ENDED) resolves like an accepted report.
+   */
+  async reportEnded (itemId?: string): Promise<PlayerState> {
+    const state = this.state
+    if (!this.isOpen() || !state) throw new RoomError('WT_NOT_CONNECTED', 'not connected to the room')
+    const item = itemId ?? state.itemId
+    if (!item) throw new RoomError('RT_WRONG_ITEM', 'the room has no current item')
+    try {
+      return await this.ask({ type: 'player.report_ended', itemId: item, version: state.version })
+    } catch (err) {
+      if (err instanceof RoomError && err.code === 'RT_ALREADY_ENDED') return this.state ?? state
+      throw err
+    }
+  }
+
   sendChat (text: string, clientMessageId = `${this.refPrefix}-${++this.refs}`) {
     this.send({ type: 'chat.send', clientMessageId, text, positionMs: Math.max(0, Math.round(this.position() ?? 0)) })
     return clientMessageId
@@ -162,21 +182,26 @@ export class RoomClient extends Emitter<RoomClientEvents> {
     const command = body.type.slice('player.'.length) as PlayerCommand
     for (let attempt = 0; ; attempt++) {
       if (!this.isOpen() || !this.state) throw new RoomError('WT_NOT_CONNECTED', 'not connected to the room')
-      const ref = `${this.refPrefix}-${++this.refs}`
       try {
-        return await new Promise<PlayerState>((resolve, reject) => {
-          const timer = setTimeout(() => {
-            this.pending.delete(ref)
-            reject(new RoomError('WT_TIMEOUT', `no answer to ${body.type}`))
-          }, this.opts.commandTimeoutMs ?? 10_000)
-          this.pending.set(ref, { resolve, reject, timer })
-          this.send({ ...body, ref, version: this.state!.version } as PlayerFrame)
-        })
+        return await this.ask({ ...body, version: this.state.version } as Omit<PlayerFrame, 'ref'>)
       } catch (err) {
         const stale = err instanceof RoomError && err.code === 'RT_STALE_VERSION'
         if (!stale || !RETRY_ON_STALE.has(command) || attempt >= 2) throw err
       }
     }
+  }
+
+  /** Sends a frame with a fresh ref; resolves with the state that answers it, rejects with its refusal. */
+  private ask (frame: { type: string, [field: string]: unknown }): Promise<PlayerState> {
+    const ref = `${this.refPrefix}-${++this.refs}`
+    return new Promise<PlayerState>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(ref)
+        reject(new RoomError('WT_TIMEOUT', `no answer to ${frame.type}`))
+      }, this.opts.commandTimeoutMs ?? 10_000)
+      this.pending.set(ref, { resolve, reject, timer })
+      this.send({ ...frame, ref })
+    })
   }
 
   private send (frame: object) {

@@ -30,7 +30,9 @@ export const CLOSE_CODES = {
 export const RealtimeErrorCode = z.enum([
   'RT_BAD_JSON', 'RT_BINARY_FRAME', 'RT_UNKNOWN_TYPE', 'RT_INVALID_FRAME', 'RT_TEXT_TOO_LONG',
   'RT_STALE_VERSION', 'RT_NOT_ALLOWED', 'RT_INVALID_INDEX', 'RT_RATE_LIMITED', 'RT_MESSAGE_NOT_FOUND',
-  'RT_INTERNAL'
+  'RT_INTERNAL',
+  // refusals of player.report_ended (see that frame)
+  'RT_WRONG_ITEM', 'RT_END_UNTRACKED', 'RT_NOT_ENDED', 'RT_ALREADY_ENDED'
 ])
 export type RealtimeErrorCode = z.infer<typeof RealtimeErrorCode>
 
@@ -74,6 +76,13 @@ export const PlayerPreviousFrame = z.object({ type: z.literal('player.previous')
 export const PlayerJumpFrame = z.object({ type: z.literal('player.jump'), ref, version, index: z.number().int().nonnegative() })
 export const PlayerReplaceQueueFrame = z.object({ type: z.literal('player.replace_queue'), ref, version, items: itemIds, index: z.number().int().nonnegative().optional() })
 export const PlayerAppendQueueFrame = z.object({ type: z.literal('player.append_queue'), ref, version, items: itemIds.min(1) })
+/**
+ * "My player reached the end of this item" (the media fired `ended`). Not a command: the server
+ * checks it against its own clock (the room's current item must be the room's film, whose length
+ * came with the ticket, and the derived position must be within END_TOLERANCE_MS of its end) and,
+ * the first time for this item and version, pauses the room at the end and publishes player.ended.
+ */
+export const PlayerReportEndedFrame = z.object({ type: z.literal('player.report_ended'), ref, itemId: z.string().min(1).max(128), version })
 export const ChatSendFrame = z.object({
   type: z.literal('chat.send'),
   ref,
@@ -97,14 +106,15 @@ export const BufferingReportFrame = z.object({
 export const ClientFrame = z.discriminatedUnion('type', [
   ClockPingFrame, PlayerPlayFrame, PlayerPauseFrame, PlayerSeekFrame, PlayerSetRateFrame, PlayerNextFrame,
   PlayerPreviousFrame, PlayerJumpFrame, PlayerReplaceQueueFrame, PlayerAppendQueueFrame, ChatSendFrame,
-  ChatReactFrame, ChatTypingFrame, BufferingReportFrame
+  ChatReactFrame, ChatTypingFrame, BufferingReportFrame, PlayerReportEndedFrame
 ])
 export type ClientFrame = z.infer<typeof ClientFrame>
 export const CLIENT_FRAME_TYPES: readonly string[] = ClientFrame.options.map((o) => o.shape.type.value)
 
 export const PLAYER_COMMANDS = ['play', 'pause', 'seek', 'set_rate', 'next', 'previous', 'jump', 'replace_queue', 'append_queue'] as const
 export type PlayerCommand = typeof PLAYER_COMMANDS[number]
-export type PlayerFrame = Extract<ClientFrame, { type: `player.${string}` }>
+/** The player commands (player.report_ended is a report, not a command: it is not one of these). */
+export type PlayerFrame = Extract<ClientFrame, { type: `player.${PlayerCommand}` }>
 
 // ---- server → client ----
 export const Actor = z.object({ userId: UserId, name: z.string() })
@@ -131,9 +141,14 @@ export const PlayerStateChangedFrame = z.object({
   ...sequenced,
   ref,
   command: z.enum(PLAYER_COMMANDS),
-  /** null when the server itself started playback after waiting for buffering members. */
+  /** null when the server itself changed the state (a start after the ready-wait, the end of the film). */
   actor: Actor.nullable(),
-  state: PlayerState
+  state: PlayerState,
+  /**
+   * Present (true) when the room's film reached its end: the state is paused at the end (command
+   * `pause`), and room-api closes the room (room.closed, reason film_ended) soon after.
+   */
+  ended: z.literal(true).optional()
 })
 export const PresenceJoinedFrame = z.object({ type: z.literal('presence.joined'), ...sequenced, member: Member })
 export const PresenceLeftFrame = z.object({ type: z.literal('presence.left'), ...sequenced, userId: UserId })

@@ -17,6 +17,11 @@ export const TicketClaims = z.object({
   role: MemberRole,
   /** The room's control mode when the ticket was issued; later changes arrive as events. */
   controlMode: ControlMode,
+  /**
+   * The room's film and its length (ms), so realtime can check a reported end against its own
+   * clock without calling room-api. Optional: tickets signed before it existed still verify.
+   */
+  film: z.object({ id: z.string().min(1).max(128), durationMs: z.number().int().positive() }).optional(),
   aud: z.literal(TICKET_AUDIENCE),
   iat: z.number().int(),
   exp: z.number().int()

@@ -170,5 +170,20 @@ t.test('two users watch together in real browsers', async (t) => {
   t.equal(await guest.locator('#matches li').textContent(), `Sintel — 1 friend: ${hostId}`, 'the match names the friend')
   await guest.screenshot({ path: join(ARTIFACTS, 'catalog-matches-guest.png'), fullPage: true })
 
+  // The host watches another film to its end: the room closes by itself, and says why.
+  await host.getByRole('link', { name: 'Back to the films' }).click()
+  await host.getByRole('button', { name: 'Watch Sintel together' }).click()
+  await host.waitForURL(/\/rooms\/[0-9a-f-]{36}$/)
+  await host.locator('#connection-state[data-state="open"]').waitFor()
+  await waitFor('video ready', async () => (await video(host)).ready >= 2, 20_000)
+  // The slider clamps its value to its max, which follows the video's duration.
+  await waitFor('seek bar ready', () => host.locator('#seek').evaluate((el) => Number((el as HTMLInputElement).max) >= 56))
+  await seekTo(host, 56)
+  await waitFor('host at 56 s', async () => Math.abs((await video(host)).time - 56) <= 0.25)
+  await host.getByRole('button', { name: 'Play' }).click()
+  await host.locator('#room-closed').waitFor()
+  await host.getByText('The film has ended.').waitFor()
+  await host.screenshot({ path: join(ARTIFACTS, 'room-closed-film-ended.png'), fullPage: true })
+
   t.same(problems, [], 'no console errors on either page')
 })

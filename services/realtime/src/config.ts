@@ -35,6 +35,17 @@ export const ConfigSchema = z.object({
   CHAT_RATE_WINDOW_MS: intString(100, 3_600_000).default(10_000),
   /** Longest a start waits for buffering members before playing anyway; 0 never waits. */
   READY_WAIT_MS: intString(0, 60_000).default(8000),
+  /**
+   * A member's report that the room's film ended is accepted when the room's derived position is
+   * at least the film's length minus this (devices drift a little from the room's timeline).
+   */
+  END_TOLERANCE_MS: intString(0, 60_000).default(3000),
+  /**
+   * When nobody reports the end, the server ends the film itself this long after the derived
+   * position passed the film's length (a timer on the instance that stored the playing state,
+   * and a check on every command and join).
+   */
+  END_FALLBACK_MS: intString(0, 3_600_000).default(5000),
   /** Instance heartbeat; an instance silent for 3 beats has its connections counted out by the others. */
   INSTANCE_HEARTBEAT_MS: intString(50, 600_000).default(10_000),
   /** Recent room events kept for resume; an older `since` gets a full snapshot instead. */

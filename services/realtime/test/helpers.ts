@@ -47,7 +47,7 @@ export async function startApp (t: Teardown, config: Config, opts: BuildOptions 
   return { app, base: `ws://127.0.0.1:${port}`, http: `http://127.0.0.1:${port}` }
 }
 
-export interface Who { userId?: string, name?: string, role?: MemberRole, controlMode?: ControlMode }
+export interface Who { userId?: string, name?: string, role?: MemberRole, controlMode?: ControlMode, film?: { id: string, durationMs: number } }
 
 export async function ticket (roomId: string, who: Who = {}, ttlSeconds = 300, secret = TICKET_SECRET) {
   return await signTicket({
@@ -55,7 +55,8 @@ export async function ticket (roomId: string, who: Who = {}, ttlSeconds = 300, s
     name: who.name ?? 'Viewer',
     room: roomId,
     role: who.role ?? 'guest',
-    controlMode: who.controlMode ?? 'everyone'
+    controlMode: who.controlMode ?? 'everyone',
+    ...(who.film ? { film: who.film } : {})
   }, secret, ttlSeconds)
 }
 

@@ -15,14 +15,15 @@ t.test('room-api closes and archives rooms from the events it consumes, idempote
   const { app, user, topic } = await buildTestApp(t, { KAFKA_CONSUME: 'true', KAFKA_DLQ_TOPIC: dlq, EMPTY_ROOM_GRACE_MS: '0', EMPTY_ROOM_SWEEP_MS: '100' })
   const rooms = []
   const owners = []
-  for (const name of ['Ended', 'Empty', 'Online']) {
+  for (const name of ['Ended', 'Empty', 'Online', 'Queue']) {
     const owner = await user(name)
     owners.push(owner)
     rooms.push((await owner.call('POST', '/api/v1/rooms', { filmId: 'sintel' })).json().room)
   }
-  const [ended, empty, online] = rooms
+  const [ended, empty, online, queue] = rooms
   const ownerOfOnline = owners[2]
-  if (!ended || !empty || !online || !ownerOfOnline) throw new Error('setup failed')
+  const ownerOfQueue = owners[3]
+  if (!ended || !empty || !online || !queue || !ownerOfOnline || !ownerOfQueue) throw new Error('setup failed')
   const status = async (id: string) => (await app.pg.query('SELECT status, close_reason FROM rooms WHERE id = $1', [id])).rows[0]
 
   const ended1 = event('player.ended', ended.id, null, { itemId: 'sintel', version: 3 })
@@ -31,7 +32,10 @@ t.test('room-api closes and archives rooms from the events it consumes, idempote
     event('player.ended', ended.id, null, { itemId: 'sintel', version: 4 }),
     event('room.emptied', empty.id, null),
     event('session.connected', online.id, ownerOfOnline.id, { connectionId: 'c1', instance: 'rt-1', name: 'Online' }),
-    event('room.archived', online.id, null) // an active room is never archived
+    event('room.archived', online.id, null), // an active room is never archived
+    // The end of another film of the room's queue is not the end of the room's film.
+    event('player.ended', queue.id, null, { itemId: 'not-the-rooms-film', version: 9 }),
+    event('session.connected', queue.id, ownerOfQueue.id, { connectionId: 'c2', instance: 'rt-1', name: 'Queue' })
   ], [{ key: ended.id, value: 'not json' }])
 
   await waitFor('the ended room to close', async () => (await status(ended.id)).status === 'closed', 60_000)
@@ -44,6 +48,12 @@ t.test('room-api closes and archives rooms from the events it consumes, idempote
   })
   t.equal(member.online, true)
   t.equal((await status(online.id)).status, 'active')
+  // Same key, same partition: once the later event is applied, the player.ended before it was too.
+  await waitFor('the queue room\'s later event', async () => {
+    const { rows } = await app.pg.query('SELECT online FROM room_members WHERE room_id = $1', [queue.id])
+    return rows[0]?.online === true
+  })
+  t.same(await status(queue.id), { status: 'active', close_reason: null }, 'another item\'s end leaves the room open')
 
   const deadLetters = await collectTopic(t, dlq)
   const poison = await waitFor('the malformed record in the dead-letter topic', () => deadLetters.bad.length >= 1 && deadLetters.bad, 60_000)

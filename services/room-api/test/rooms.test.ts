@@ -9,7 +9,7 @@ const roles = (room: { members: Array<{ name: string, role: string, leftAt: stri
   room.members.filter((m) => m.leftAt === null).map((m) => `${m.name}:${m.role}`).sort()
 
 t.test('room lifecycle', async (t) => {
-  const { user } = await buildTestApp(t)
+  const { app, user } = await buildTestApp(t)
   const alice = await user('Alice')
   const bob = await user('Bob')
   const carol = await user('Carol')
@@ -114,6 +114,8 @@ t.test('room lifecycle', async (t) => {
     t.equal(claims.room, room.id)
     t.equal(claims.role, 'guest')
     t.equal(claims.controlMode, 'host_only')
+    const film = (await app.pg.query('SELECT film_id, duration_sec FROM rooms r JOIN films f ON f.id = r.film_id WHERE r.id = $1', [room.id])).rows[0]
+    t.same(claims.film, { id: film.film_id, durationMs: film.duration_sec * 1000 }, 'the room\'s film and its length, for realtime')
     t.ok(claims.exp - claims.iat <= 60, 'short-lived')
     t.equal(res.json().expiresAt, new Date(claims.exp * 1000).toISOString())
     const outsider = await dave.call('POST', url('/ticket'))

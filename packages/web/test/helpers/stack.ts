@@ -78,7 +78,8 @@ export async function startStack (t: Teardown): Promise<{ base: string, realtime
     KAFKA_TOPIC: topic,
     KAFKA_TOPIC_PARTITIONS: '3',
     KAFKA_GROUP_ID: uniqueName('room_api_web_group'),
-    KAFKA_CONSUME: 'false',
+    // room-api consumes the topic: realtime's player.ended closes a room whose film ended.
+    KAFKA_CONSUME: 'true',
     OUTBOX_POLL_MS: '100',
     TICKET_SECRET,
     PUBLIC_BASE_URL: base,

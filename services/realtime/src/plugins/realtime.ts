@@ -5,6 +5,7 @@ import type { WebSocket } from 'ws'
 import type { Config } from '../config.js'
 import { createRealtimeMetrics } from '../metrics.js'
 import type { Realtime } from '../rooms/context.js'
+import { createFilmEnd } from '../rooms/film-end.js'
 import { createHub } from '../rooms/hub.js'
 import { globalKeys, roomKeys } from '../rooms/keys.js'
 import { createPresence } from '../rooms/presence.js'
@@ -101,6 +102,7 @@ async function realtime (app: FastifyInstance, opts: { config: Config }) {
   } as FastifyInstance['realtime']
   // The ready-wait needs the rest of the context; it is the one part built after it.
   rt.readyWait = createReadyWait(rt)
+  rt.filmEnd = createFilmEnd(rt)
   rt.registry = createInstanceRegistry(app.redis, rt.presence, {
     prefix: config.REDIS_PREFIX, instance: config.INSTANCE_ID, heartbeatMs: config.INSTANCE_HEARTBEAT_MS, log: app.log
   })
@@ -110,6 +112,7 @@ async function realtime (app: FastifyInstance, opts: { config: Config }) {
   app.addHook('onClose', async () => {
     clearInterval(sweep)
     rt.readyWait.stop()
+    rt.filmEnd.stop()
     // Sockets were asked to close (1001) in preClose; give peers a moment, then cut the rest.
     const deadline = Date.now() + 2000
     while (sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config.js'
 import type { RealtimeMetrics } from '../metrics.js'
 import type { RedisClient } from '../plugins/redis.js'
+import type { FilmEnd } from './film-end.js'
 import type { Conn, Hub } from './hub.js'
 import type { InstanceRegistry } from './instance-registry.js'
 import type { Presence } from './presence.js'
@@ -23,6 +24,7 @@ export interface Realtime {
   presence: Presence
   metrics: RealtimeMetrics
   readyWait: ReadyWait
+  filmEnd: FilmEnd
   registry: InstanceRegistry
   /** 0 when allowed, else ms until allowed again. */
   chatLimiter: (key: string) => Promise<number>

@@ -40,6 +40,8 @@ export async function dispatchFrame (rt: Realtime, session: Session, data: Buffe
       return await handleTyping(rt, session, frame.typing)
     case 'buffering.report':
       return await reportBuffering(rt, session, frame.buffering, frame.waitForMe)
+    case 'player.report_ended':
+      return await rt.filmEnd.handleReport(session, frame)
     default:
       return await handlePlayerCommand(rt, session, frame)
   }

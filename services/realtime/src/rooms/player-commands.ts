@@ -27,10 +27,13 @@ export async function handlePlayerCommand (rt: Realtime, session: Session, frame
     if (meta.controlMode === 'host_only' && !isHost(rt, session, meta.hostId)) {
       return reject('RT_NOT_ALLOWED', 'only the host controls playback in this room', state)
     }
+    // A room that played past its film's end without a report ends now; the command is then stale.
+    if (await rt.filmEnd.check(roomId, { state, meta })) continue
     if (frame.version !== state.version) {
       return reject('RT_STALE_VERSION', `command based on version ${frame.version}, the room is at ${state.version}`, state)
     }
-    const result = applyCommand(state, frame, session.claims.sub, now)
+    // Positions of the room's film are clamped to its length (known from the tickets).
+    const result = applyCommand(state, frame, session.claims.sub, now, { durationMs: rt.filmEnd.trackedDuration(state, meta) })
     if (!result.ok) return reject(result.code as 'RT_INVALID_INDEX', result.message, state)
     // Rate and queue additions leave a pending wait as it is; pause ends it; starts may begin one.
     const next = KEEPS_WAIT.has(command)
@@ -55,6 +58,7 @@ export async function handlePlayerCommand (rt: Realtime, session: Session, frame
     })
     if (emitted.ok) {
       rt.readyWait.scheduleDeadline(roomId, next)
+      rt.filmEnd.watch(roomId, { state: next, meta })
       return
     }
   }

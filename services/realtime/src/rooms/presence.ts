@@ -16,7 +16,10 @@ export function createPresence (
 
   async function connect (claims: TicketClaims, connectionId: string, now: number) {
     const keys = roomKeys(prefix, claims.room)
-    const [, , userConns, total] = await redis.multi()
+    const multi = redis.multi()
+    // The room's film and its length come with room-api's ticket (absent in older tickets).
+    if (claims.film) multi.hSet(keys.meta, { filmId: claims.film.id, filmDurationMs: claims.film.durationMs })
+    const replies = await multi
       .hSet(keys.members, claims.sub, JSON.stringify({ name: claims.name, role: claims.role }))
       // The ticket seeds the control mode; room.control_mode_changed events overwrite it.
       .hSetNX(keys.meta, 'controlMode', claims.controlMode)
@@ -26,7 +29,8 @@ export function createPresence (
       .expire(keys.members, ttlSeconds)
       .expire(keys.conns, ttlSeconds)
       .expire(keys.meta, ttlSeconds)
-      .exec() as unknown as [number, number, number, number]
+      .exec() as unknown as number[]
+    const [userConns, total] = replies.slice(claims.film ? 3 : 2) as [number, number]
     const member: Member = { userId: claims.sub, name: claims.name, role: claims.role, online: true }
     const payload = { connectionId, instance, name: claims.name }
     await log.emit(claims.room, {

@@ -40,7 +40,7 @@ export function createReadyWait (rt: Realtime) {
         event: { type: 'player.command_applied', userId: null, at: now, payload: { command: 'play', version: started.version, state: started } },
         cas: { expectedVersion: state.version, state: started }
       })
-      if (emitted.ok) return
+      if (emitted.ok) { rt.filmEnd.watch(roomId); return }
     }
   }
 

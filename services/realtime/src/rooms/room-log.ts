@@ -18,7 +18,7 @@ export interface EmitInput<T extends EventType = EventType> {
   /** The Kafka event; its envelope gets the same seq as the frame. */
   event?: { type: T, userId: string | null, at: number, payload: EventPayload<T> }
   /** Compare-and-set of the player state: stored only if the version is still `expectedVersion`. */
-  cas?: { expectedVersion: number, state: PlayerState }
+  cas?: { expectedVersion: number, state: PlayerState, endedMarker?: string }
   /** Stores the frame as this chat message in the room's recent history. */
   chatMessageId?: string
 }
@@ -57,7 +57,8 @@ export function createRoomLog (redis: RedisClient, opts: RoomLogOptions) {
         input.cas ? String(input.cas.state.version) : '',
         input.chatMessageId ?? '',
         String(opts.chatHistorySize),
-        String(opts.ttlSeconds)
+        String(opts.ttlSeconds),
+        input.cas?.endedMarker ?? ''
       ]
     ) as [number, number | string, string?]
     if (reply[0] === 0) return { ok: false, current: String(reply[1]) }

@@ -10,6 +10,8 @@ export interface RoomMeta {
   /** Set by host.changed; until then the ticket's role says who the host is. */
   hostId: string | null
   filmId: string | null
+  /** The room's film length (ms), from the members' tickets; null until a ticket carried it. */
+  filmDurationMs: number | null
   closed: boolean
 }
 
@@ -27,6 +29,7 @@ export function createRoomStore (redis: RedisClient, prefix: string) {
       controlMode: mode.success ? mode.data : 'everyone',
       hostId: raw.hostId ?? null,
       filmId: raw.filmId ?? null,
+      filmDurationMs: Number(raw.filmDurationMs) > 0 ? Number(raw.filmDurationMs) : null,
       closed: raw.closed === '1'
     }
   }

@@ -12,7 +12,9 @@ import type { RedisClient } from '../plugins/redis.js'
  * KEYS: seq, events, outbox, state, chat, chatRecent
  * (An event for Kafka only has frameBody '': it takes a seq but is neither stored for resume nor broadcast.)
  * ARGV: channel, frameBody|'', eventBody|'', eventsMaxLen, outboxMaxLen, expectedVersion|'', stateJson,
- *       newVersion, chatMessageId|'', chatHistorySize, ttlSeconds
+ *       newVersion, chatMessageId|'', chatHistorySize, ttlSeconds[, endedMarker]
+ * (endedMarker, with the CAS: stored in the state hash's `ended` field together with the new state,
+ * so a later report of the same end can be told apart from a stale one; see film-end.ts.)
  * Returns {1, seq, frame} or, when the version moved on, {0, currentStateJson}.
  */
 export const EMIT_SCRIPT = `
@@ -22,6 +24,7 @@ if ARGV[6] ~= '' then
     return {0, redis.call('HGET', KEYS[4], 'json') or ''}
   end
   redis.call('HSET', KEYS[4], 'version', ARGV[8], 'json', ARGV[7])
+  if ARGV[12] and ARGV[12] ~= '' then redis.call('HSET', KEYS[4], 'ended', ARGV[12]) end
   redis.call('EXPIRE', KEYS[4], ARGV[11])
 end
 local seq = redis.call('INCR', KEYS[1])

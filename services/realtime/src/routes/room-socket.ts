@@ -126,6 +126,8 @@ export async function roomSocketRoutes (app: FastifyInstance) {
         })
         conn.lastSeq = missed === null ? snap.seq : since ?? 0
         rt.hub.markReady(conn, missed ?? [])
+        // Whoever serves the room looks at its end too (the instance that started it may be gone).
+        rt.filmEnd.watch(claims.room, { state: snap.state, meta: snap.meta })
       }).catch((err: Error) => {
         // Handled here, so a failed set-up can never become an unhandled rejection.
         request.log.error({ err }, 'websocket set-up failed')

@@ -1,5 +1,5 @@
 import { type Consumer, createConsumer, eventBatchHandler, type KafkaSettings, type Producer } from '@watch-together/kafka'
-import type { EventEnvelope } from '@watch-together/protocol'
+import { type EventEnvelope, PlayerEndedPayload } from '@watch-together/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type pg from 'pg'
 import type { RoomsService } from '../rooms/rooms-service.js'
@@ -34,9 +34,15 @@ export async function applyEvent (deps: Pick<ConsumerDeps, 'pool' | 'rooms'>, ev
     case 'session.disconnected':
       await pool.query('UPDATE room_members SET online = false WHERE room_id = $1 AND user_id = $2', [event.roomId, event.userId])
       break
-    case 'player.ended':
-      await rooms.closeBySystem(event.roomId, 'film_ended')
+    case 'player.ended': {
+      // Only the room's own film ends the room (realtime's rule too): the end of another item of
+      // the room's queue, were one ever reported, leaves it open.
+      const ended = PlayerEndedPayload.safeParse(event.payload)
+      if (!ended.success) break
+      const { rowCount } = await pool.query('SELECT 1 FROM rooms WHERE id = $1 AND film_id = $2', [event.roomId, ended.data.itemId])
+      if (rowCount) await rooms.closeBySystem(event.roomId, 'film_ended')
       break
+    }
     case 'room.archived':
       // The archive worker finished a closed room; an active room is never archived.
       await pool.query(`UPDATE rooms SET status = 'archived', archived_at = now()

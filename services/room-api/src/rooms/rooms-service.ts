@@ -246,11 +246,13 @@ export class RoomsService {
 
   /** What a realtime ticket needs; only a present member of an active room gets one. */
   async ticketFacts (user: CurrentUser, roomId: string) {
-    const { rows } = await this.pool.query<{ status: string, control_mode: ControlMode, role: 'host' | 'guest' | null, left_at: Date | null, name: string | null }>({
-      name: 'ticket-facts',
+    const { rows } = await this.pool.query<{
+      status: string, control_mode: ControlMode, film_id: string, duration_sec: number, role: 'host' | 'guest' | null, left_at: Date | null, name: string | null
+    }>({
+      name: 'ticket-facts-film',
       text: `
-      SELECT r.status, r.control_mode, m.role, m.left_at, m.name
-      FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
+      SELECT r.status, r.control_mode, r.film_id, f.duration_sec, m.role, m.left_at, m.name
+      FROM rooms r JOIN films f ON f.id = r.film_id LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
       WHERE r.id = $1`,
       values: [roomId, user.id]
     })
@@ -258,7 +260,8 @@ export class RoomsService {
     if (!row) throw errors.roomNotFound()
     if (row.status !== 'active') throw errors.roomClosed()
     if (!row.role || row.left_at !== null) throw errors.notMember()
-    return { role: row.role, controlMode: row.control_mode }
+    // The film's length lets realtime check a reported end of the film on its own (ticket claim `film`).
+    return { role: row.role, controlMode: row.control_mode, film: { id: row.film_id, durationMs: row.duration_sec * 1000 } }
   }
 
   private async view (roomId: string): Promise<Room> {
