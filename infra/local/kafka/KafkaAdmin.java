@@ -17,20 +17,23 @@ public class KafkaAdmin {
     }
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args[1]);
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+    // Generous for a loaded 2-core machine: a slow answer is still an answer.
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
     try (Admin admin = Admin.create(props)) {
       switch (args[0]) {
         case "ready" -> {
-          int nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
-          admin.listTopics().names().get(5, TimeUnit.SECONDS);
+          int nodes = admin.describeCluster().nodes().get(15, TimeUnit.SECONDS).size();
+          admin.listTopics().names().get(15, TimeUnit.SECONDS);
           System.out.println("kafka ready, " + nodes + " node(s)");
         }
         case "topics" -> {
-          Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+          Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
           List<NewTopic> wanted = new ArrayList<>();
+          List<String> names = new ArrayList<>();
           for (int i = 2; i < args.length; i++) {
             String[] parts = args[i].split(":");
+            names.add(parts[0]);
             if (!existing.contains(parts[0])) {
               wanted.add(new NewTopic(parts[0], Integer.parseInt(parts[1]), (short) 1));
             }
@@ -42,7 +45,8 @@ public class KafkaAdmin {
               if (!(e.getCause() instanceof TopicExistsException)) throw e;
             }
           }
-          for (var d : admin.describeTopics(admin.listTopics().names().get()).allTopicNames().get().values()) {
+          // Only the stack's own topics: tests leave many of their own behind, and describing them all is slow.
+          for (var d : admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
             System.out.println(d.name() + " partitions=" + d.partitions().size());
           }
         }

@@ -48,6 +48,11 @@ for (const start of ['no state yet', 'a queue playing'] as const) {
     }
     let { state: before } = await answersThenState(sender)
     let checked = 0
+    // Relays travel through Redis pub/sub and may reach the other device after the sender's next answer,
+    // so a relay of an earlier valid message can still be on its way: what it receives is checked by
+    // content, as the JSON of a valid message sent before (a relay is the sent text, as is).
+    const sentValid = new Set<string>()
+    const stray = () => other.pending().filter((frame) => !sentValid.has(JSON.stringify(frame)))
     await fc.assert(fc.asyncProperty(anyLegacyText, async (text) => {
       let json: unknown
       try { json = JSON.parse(text) } catch { json = undefined }
@@ -65,8 +70,9 @@ for (const start of ['no state yet', 'a queue playing'] as const) {
         if (JSON.stringify(state) !== JSON.stringify(before)) throw new Error(`${text} changed the state`)
       }
       // Valid messages may change the state (and are relayed); refused ones must not reach the other device.
-      if (valid) while (other.pending().length > 0) await other.next(() => true)
-      else if (other.pending().length > 0) throw new Error(`${text} was relayed: ${JSON.stringify(other.pending())}`)
+      if (valid) sentValid.add(JSON.stringify(json))
+      else if (stray().length > 0) throw new Error(`${text} was relayed: ${JSON.stringify(stray())}`)
+      while (other.pending().length > 0) await other.next(() => true)
       before = state
       return true
     }), fuzzParams)
