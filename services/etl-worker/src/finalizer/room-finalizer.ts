@@ -35,23 +35,36 @@ export function archivedEvent (summary: RoomSummary, now: number): EventEnvelope
 export interface FinalizerDeps {
   collections: ArchiveCollections
   publish (event: EventEnvelope): Promise<void>
+  /**
+   * Whether this instance is responsible for the room now: its Kafka partition (key = room id)
+   * is assigned to this member. Every instance runs the finalizer; each finalizes only its own
+   * rooms, so one room.archived is published per room (not one per instance).
+   */
+  owns (roomId: string): boolean
   idleMs: number
   batchLimit?: number
 }
 
 /**
- * Finalizes every room that is closed, or has had no event for `idleMs`: publish `room.archived`
- * (keyed by room id), then write the final summary on the condition that nobody changed it
- * meanwhile (rev). A room whose summary moved is picked up again on the next pass. Returns the
- * rooms finalized.
+ * Finalizes every room of this instance that is closed, or has had no event for `idleMs`:
+ * publish `room.archived` (keyed by room id), then write the final summary on the condition that
+ * nobody changed it meanwhile (rev). A room whose summary moved is picked up again on the next
+ * pass. Returns the rooms finalized.
  */
 export async function finalizeDueRooms (deps: FinalizerDeps, now = Date.now()): Promise<string[]> {
-  const due = await deps.collections.roomSummaries.find({
+  const dueFilter = {
     finalizedAt: null,
     $or: [{ closedAt: { $ne: null } }, { lastEventAt: { $lt: new Date(now - deps.idleMs) } }]
-  }).sort({ lastEventAt: 1 }).limit(deps.batchLimit ?? 100).toArray()
+  }
+  // Ids first (other instances' rooms are skipped without reading them whole), then ours.
+  const candidates = await deps.collections.roomSummaries.find(dueFilter, { projection: { _id: 1 } }).sort({ lastEventAt: 1 }).limit(5000).toArray()
+  const ours = candidates.map((c) => c._id).filter((id) => deps.owns(id)).slice(0, deps.batchLimit ?? 100)
+  if (ours.length === 0) return []
+  const due = await deps.collections.roomSummaries.find({ ...dueFilter, _id: { $in: ours } }).toArray()
   const finalized: string[] = []
   for (const summary of due) {
+    // The partition may have moved during the pass: its new owner finalizes the room.
+    if (!deps.owns(summary._id)) continue
     await deps.publish(archivedEvent(summary, now))
     const { _id, ...rest } = finalizeSummary(summary, now)
     const result = await deps.collections.roomSummaries.replaceOne({ _id, rev: summary.rev }, { ...rest, rev: summary.rev + 1 }, { writeConcern: DURABLE })
