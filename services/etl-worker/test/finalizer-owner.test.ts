@@ -3,6 +3,8 @@
 import { createAdmin } from '@watch-together/kafka'
 import { stack, waitFor } from '@watch-together/test-kit'
 import t from 'tap'
+import { emptySummary } from '../src/archive/summary-reducer.js'
+import { finalizeDueRooms } from '../src/finalizer/room-finalizer.js'
 import { openArchive, openProducer, prepare, produceEvents, roomScript, startWorker, testNames, waitCommitted } from './helpers/harness.js'
 
 t.test('one room.archived per room with two workers in the group', async (t) => {
@@ -40,4 +42,33 @@ t.test('one room.archived per room with two workers in the group', async (t) => 
   const byWorker = await Promise.all(workers.map(async (w) => (await w.archive.metrics.roomsArchived.get()).values[0]?.value ?? 0))
   t.equal(byWorker[0]! + byWorker[1]!, rooms.length, `finalized ${byWorker.join(' + ')} by the two workers`)
   t.ok(byWorker.every((n) => n > 0), 'both workers finalized their own rooms')
+})
+
+t.test('a pass finalizes only its own rooms, claims before announcing, and announces again what never came back', async (t) => {
+  const names = testNames('finalizer_pass')
+  await prepare(names)
+  const archive = await openArchive(names)
+  t.teardown(() => archive.close())
+  const now = Date.now()
+  const closed = (id: string) => ({ ...emptySummary(id, now - 1000), closedAt: new Date(now - 500), closeReason: 'host', applied: { 'room-api': 3 } })
+  await archive.roomSummaries.insertMany([
+    closed('ours-closed'),
+    closed('theirs-closed'),
+    { ...closed('ours-unannounced'), finalizedAt: new Date(now - 120_000), finalReason: 'closed' },
+    { ...closed('ours-announced'), finalizedAt: new Date(now - 120_000), finalReason: 'closed', archivedAt: new Date(now - 119_000) }
+  ])
+  const published: string[] = []
+  const deps = {
+    collections: archive,
+    owns: (id: string) => id.startsWith('ours'),
+    publish: async (event: { roomId: string }) => { published.push(event.roomId) },
+    idleMs: 3600_000,
+    announceRetryMs: 60_000
+  }
+  t.same(await finalizeDueRooms(deps, now), ['ours-closed'], 'only its own due room finalized')
+  t.same(published.sort(), ['ours-closed', 'ours-unannounced'], 'announced: the new one, and the one whose announcement never came back')
+  t.equal((await archive.roomSummaries.findOne({ _id: 'theirs-closed' }))?.finalizedAt, null, "another instance's room left alone")
+  published.length = 0
+  t.same(await finalizeDueRooms(deps, now + 1000), [], 'nothing left to finalize')
+  t.same(published, ['ours-unannounced'], 'still unannounced (its room.archived is not consumed here): announced again, same id')
 })

@@ -27,6 +27,8 @@ async function finalizer (app: FastifyInstance, opts: FinalizerPluginOptions) {
         collections: app.archive.collections,
         owns: (roomId) => assignment.has(partitionFor(roomId, count)),
         idleMs: opts.idleMs,
+        // Its own room.archived normally comes back within a pass or two; well after that, announce again.
+        announceRetryMs: Math.max(60_000, 10 * opts.intervalMs),
         publish: async (event) => { await app.kafka.producer.send(opts.topic, [eventRecord(event)]) }
       })
       for (const roomId of rooms) summaries.delete(roomId)
