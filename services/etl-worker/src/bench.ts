@@ -153,7 +153,9 @@ try {
   await app.ready()
   // The throughput clock starts when the worker has joined the group and may fetch; start-up
   // (MongoDB indexes, Kafka connect, group join) is reported on its own row.
-  while (app.archive.assignment.size === 0) await sleep(5)
+  for (const giveUp = Date.now() + 60_000; app.archive.assignment.size === 0; await sleep(5)) {
+    if (Date.now() > giveUp) throw new Error('the worker did not join the group within 60 s')
+  }
   const joined = performance.now()
   for (let n = 0; n < TOTAL; await sleep(50)) {
     n = await committed()

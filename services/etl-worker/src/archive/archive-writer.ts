@@ -95,6 +95,13 @@ async function writeSummaries (summaries: Collection<RoomSummary>, opts: WriteOp
   }
 }
 
+export interface WriteOptions {
+  /** The summaries last written by this process; a fresh one reads every summary it needs. */
+  cache: SummaryCache
+  /** Bounds this process's MongoDB requests in flight (see write-limiter.ts). */
+  limit: WriteLimiter
+}
+
 /**
  * Writes one chunk of parsed events (in Kafka order) to the archive. Every write is idempotent,
  * so after a failure the whole chunk is simply written again:
@@ -106,13 +113,6 @@ async function writeSummaries (summaries: Collection<RoomSummary>, opts: WriteOp
  * The three are independent and issued at the same time (as many run at once as `opts.limit`
  * lets); the caller commits only after all of them are durable.
  */
-export interface WriteOptions {
-  /** The summaries last written by this process; a fresh one reads every summary it needs. */
-  cache: SummaryCache
-  /** Bounds this process's MongoDB requests in flight (see write-limiter.ts). */
-  limit: WriteLimiter
-}
-
 export async function writeArchive (collections: ArchiveCollections, events: EventEnvelope[], opts: WriteOptions = { cache: new SummaryCache(), limit: unlimited }): Promise<WriteResult & { duplicateIds: Set<string> }> {
   if (events.length === 0) return { events: 0, eventsInserted: 0, chatWrites: 0, summariesWritten: 0, duplicateIds: new Set() }
   const rooms = byRoom(events)
