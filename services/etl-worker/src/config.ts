@@ -26,7 +26,7 @@ export const ConfigSchema = z.object({
    * Records written and committed together; a long batch is cut into chunks of this size. A room's
    * summary is written once per chunk, so bigger chunks write fewer summaries per event.
    */
-  ETL_CHUNK_SIZE: intString(1, 10_000).default(2000),
+  ETL_CHUNK_SIZE: intString(1, 10_000).default(5000),
   /**
    * MongoDB requests of the archive in flight at once, across partitions and within a chunk.
    * 1 suits FerretDB on SQLite (one writer at a time); real MongoDB takes more.

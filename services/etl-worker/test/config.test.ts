@@ -9,7 +9,7 @@ t.test('defaults point at the local stack', async (t) => {
   t.equal(config.KAFKA_DLQ_TOPIC, 'watch_together.dlq')
   t.equal(config.KAFKA_GROUP_ID, 'etl-worker')
   t.equal(config.ETL_CONSUME, true)
-  t.equal(config.ETL_CHUNK_SIZE, 2000)
+  t.equal(config.ETL_CHUNK_SIZE, 5000)
   t.equal(config.ETL_PARTITION_CONCURRENCY, 12)
   t.equal(config.ETL_WRITE_CONCURRENCY, 1)
   t.equal(config.ETL_ROOM_IDLE_MS, 6 * 3600_000)
