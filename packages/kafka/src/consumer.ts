@@ -15,6 +15,12 @@ export interface Consumer {
   seek (topic: string, partition: number, offset: string): void
   /** Fires when kafkajs gives up and the consumer stops (after its own restarts). */
   onCrash (listener: (err: Error) => void): void
+  /**
+   * Tracks this member's partitions: `listener` gets the assignment ({ topic: partitions }) each
+   * time the member joins the group, and `{}` when it starts rebalancing, stops or crashes (its
+   * partitions may then belong to another member).
+   */
+  onAssignment (listener: (assignment: Record<string, number[]>) => void): void
   disconnect (): Promise<void>
 }
 
@@ -78,6 +84,12 @@ export function createConsumer (settings: KafkaSettings, opts: ConsumerOptions):
       consumer.on(consumer.events.CRASH, (event) => {
         if (!event.payload.restart) listener(event.payload.error)
       })
+    },
+    onAssignment (listener) {
+      consumer.on(consumer.events.GROUP_JOIN, (event) => { listener({ ...event.payload.memberAssignment }) })
+      for (const lost of [consumer.events.REBALANCING, consumer.events.STOP, consumer.events.CRASH] as const) {
+        consumer.on(lost, () => { listener({}) })
+      }
     },
     async run (handler) {
       await consumer.run({

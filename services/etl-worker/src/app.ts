@@ -1,6 +1,8 @@
 import { kafkaPlugin } from '@watch-together/kafka'
 import { basicsPlugin, loggerOptions } from '@watch-together/service-kit'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { archiveCollections } from './archive/collections.js'
+import { ensureIndexes } from './archive/indexes.js'
 import type { Config } from './config.js'
 import { archivePlugin } from './plugins/archive.js'
 import { consumerPlugin } from './plugins/consumer.js'
@@ -16,13 +18,18 @@ export const SERVICE = 'etl-worker'
 export async function buildApp (config: Config): Promise<FastifyInstance> {
   const app = Fastify({ logger: loggerOptions(SERVICE, config.LOG_LEVEL) })
   await app.register(basicsPlugin, { service: SERVICE, sentryDsn: config.SENTRY_DSN })
-  await app.register(mongoPlugin, { url: config.MONGO_URL, database: config.MONGO_DB })
+  await app.register(mongoPlugin, {
+    url: config.MONGO_URL,
+    database: config.MONGO_DB,
+    retry: { initialMs: config.ETL_RETRY_INITIAL_MS, maxMs: config.ETL_RETRY_MAX_MS },
+    prepare: (db) => ensureIndexes(archiveCollections(db))
+  })
   await app.register(kafkaPlugin, {
     brokers: config.KAFKA_BROKERS,
     clientId: SERVICE,
     topics: [{ topic: config.KAFKA_TOPIC, partitions: config.KAFKA_TOPIC_PARTITIONS }, { topic: config.KAFKA_DLQ_TOPIC, partitions: 3 }]
   })
-  await app.register(archivePlugin, { topic: config.KAFKA_TOPIC, groupId: config.KAFKA_GROUP_ID })
+  await app.register(archivePlugin, { topic: config.KAFKA_TOPIC, groupId: config.KAFKA_GROUP_ID, writeConcurrency: config.ETL_WRITE_CONCURRENCY })
   if (config.ETL_CONSUME) {
     await app.register(consumerPlugin, {
       topic: config.KAFKA_TOPIC,

@@ -17,12 +17,21 @@ export const ConfigSchema = z.object({
   /** Off: serve health and metrics only (reports and benchmarks use the app without consuming). */
   ETL_CONSUME: boolString(true),
   /**
-   * Partitions whose batches are written at the same time. A room lives on one partition, so
-   * their writes never touch the same summary; more overlaps MongoDB round trips.
+   * Partitions whose batches are handled at the same time. A room lives on one partition, so they
+   * never touch the same summary; chunks arriving while a write is in flight are written together
+   * by the next one (group commit, consumer/group-writer.ts).
    */
-  ETL_PARTITION_CONCURRENCY: intString(1, 64).default(3),
-  /** Records written and committed together; a long batch is cut into chunks of this size. */
-  ETL_CHUNK_SIZE: intString(1, 10_000).default(500),
+  ETL_PARTITION_CONCURRENCY: intString(1, 64).default(12),
+  /**
+   * Records written and committed together; a long batch is cut into chunks of this size. A room's
+   * summary is written once per chunk, so bigger chunks write fewer summaries per event.
+   */
+  ETL_CHUNK_SIZE: intString(1, 10_000).default(5000),
+  /**
+   * MongoDB requests of the archive in flight at once, across partitions and within a chunk.
+   * 1 suits FerretDB on SQLite (one writer at a time); real MongoDB takes more.
+   */
+  ETL_WRITE_CONCURRENCY: intString(1, 64).default(1),
   /** Backoff bounds while MongoDB refuses writes (the batch is retried, never committed meanwhile). */
   ETL_RETRY_INITIAL_MS: intString(10, 60_000).default(200),
   ETL_RETRY_MAX_MS: intString(10, 300_000).default(5000),

@@ -2,7 +2,9 @@ import type { EventEnvelope } from '@watch-together/protocol'
 import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type OptionalUnlessRequiredId, type WriteConcernSettings } from 'mongodb'
 import type { ArchiveCollections, ChatMessageDoc, RoomSummary } from './collections.js'
 import { chatWrites, toEventDoc } from './documents.js'
+import { SummaryCache } from './summary-cache.js'
 import { applyEvents, emptySummary } from './summary-reducer.js'
+import { unlimited, type WriteLimiter } from './write-limiter.js'
 
 /**
  * Acknowledged only once the write is on a majority and in the journal: the consumer commits
@@ -12,6 +14,7 @@ export const DURABLE: WriteConcernSettings = { w: 'majority', j: true }
 
 export interface WriteResult {
   events: number
+  /** Events that were new (the rest were already archived: re-delivery or replay). */
   eventsInserted: number
   chatWrites: number
   summariesWritten: number
@@ -28,15 +31,17 @@ export function onlyDuplicates (err: unknown): boolean {
   return err instanceof MongoServerError && err.code === DUPLICATE_KEY
 }
 
-/** Inserts documents whose _id may already be stored; returns how many were new. */
-async function insertOnce<T extends { _id: string }> (collection: Collection<T>, docs: T[]): Promise<number> {
-  if (docs.length === 0) return 0
+/** Inserts documents whose _id may already be stored; returns the ids that were (already archived). */
+async function insertOnce<T extends { _id: string }> (collection: Collection<T>, docs: T[], limit: WriteLimiter): Promise<Set<string>> {
+  if (docs.length === 0) return new Set()
   try {
-    await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false, writeConcern: DURABLE })
-    return docs.length
+    await limit(() => collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false, writeConcern: DURABLE }))
+    return new Set()
   } catch (err) {
     if (!onlyDuplicates(err)) throw err
-    return (err as MongoBulkWriteError).result?.insertedCount ?? 0
+    if (err instanceof MongoServerError && !(err instanceof MongoBulkWriteError)) return new Set(docs.map((d) => d._id))
+    const errors = (err as MongoBulkWriteError).writeErrors
+    return new Set((Array.isArray(errors) ? errors : [errors]).map((e) => docs[e.index]!._id))
   }
 }
 
@@ -50,42 +55,89 @@ function byRoom (events: EventEnvelope[]): Map<string, EventEnvelope[]> {
   return rooms
 }
 
+interface FoldedRoom { before: RoomSummary, after: RoomSummary }
+
+/** Folds each room's events into its summary: from the cache, else from one read of the misses. */
+async function foldRooms (summaries: Collection<RoomSummary>, { cache, limit }: WriteOptions, rooms: Map<string, EventEnvelope[]>): Promise<Map<string, FoldedRoom>> {
+  const missing = [...rooms.keys()].filter((id) => cache.get(id) === undefined)
+  const read = missing.length > 0 ? await limit(() => summaries.find({ _id: { $in: missing } }).toArray()) : []
+  const readById = new Map(read.map((s) => [s._id, s]))
+  const folded = new Map<string, FoldedRoom>()
+  for (const [roomId, roomEvents] of rooms) {
+    const before = cache.get(roomId) ?? readById.get(roomId) ?? emptySummary(roomId, roomEvents[0]!.at)
+    folded.set(roomId, { before, after: applyEvents(before, roomEvents) })
+  }
+  return folded
+}
+
+/**
+ * One bulkWrite for the chunk's summaries, each replace conditional on the `rev` it was folded
+ * from (a stale one finds no document and its upsert hits the _id: a duplicate key). On such a
+ * conflict the rooms are read again and folded afresh — the seq marks make that safe — a few
+ * times before the error goes to the caller's backoff.
+ */
+async function writeSummaries (summaries: Collection<RoomSummary>, opts: WriteOptions, rooms: Map<string, EventEnvelope[]>, folded: Map<string, FoldedRoom>): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const changed = [...folded.values()].filter((f) => f.after !== f.before)
+    const ops: AnyBulkWriteOperation<RoomSummary>[] = changed.map(({ before, after }) => {
+      const { _id, ...rest } = after
+      return { replaceOne: { filter: { _id, rev: before.rev }, replacement: { ...rest, rev: before.rev + 1 }, upsert: true } }
+    })
+    try {
+      if (ops.length > 0) await opts.limit(() => summaries.bulkWrite(ops, { ordered: false, writeConcern: DURABLE }))
+      for (const { before, after } of folded.values()) opts.cache.set(after === before ? before : { ...after, rev: before.rev + 1 })
+      return ops.length
+    } catch (err) {
+      for (const roomId of rooms.keys()) opts.cache.delete(roomId)
+      if (!onlyDuplicates(err) || attempt >= 3) throw err
+      folded = await foldRooms(summaries, opts, rooms)
+    }
+  }
+}
+
+export interface WriteOptions {
+  /** The summaries last written by this process; a fresh one reads every summary it needs. */
+  cache: SummaryCache
+  /** Bounds this process's MongoDB requests in flight (see write-limiter.ts). */
+  limit: WriteLimiter
+}
+
 /**
  * Writes one chunk of parsed events (in Kafka order) to the archive. Every write is idempotent,
  * so after a failure the whole chunk is simply written again:
  * - events: insert by event id, duplicates ignored;
- * - chat_messages: insert by message id, duplicates ignored; reactions by $addToSet (documents.ts);
- * - room_summaries: read, fold the new events (guarded per source seq), and replace on the
- *   condition that `rev` has not moved. A concurrent writer (a rebalance, or the finalizer)
- *   makes the replace hit a duplicate _id and the chunk is retried on fresh summaries.
+ * - chat_messages: insert by message id, duplicates ignored; reactions by $addToSet (documents.ts),
+ *   after the inserts, so a message and its reactions may share a chunk;
+ * - room_summaries: the chunk folded in memory into one replace per room (guarded per source
+ *   seq, conditional on `rev`), all in one bulkWrite.
+ * The three are independent and issued at the same time (as many run at once as `opts.limit`
+ * lets); the caller commits only after all of them are durable.
  */
-export async function writeArchive (collections: ArchiveCollections, events: EventEnvelope[]): Promise<WriteResult> {
-  if (events.length === 0) return { events: 0, eventsInserted: 0, chatWrites: 0, summariesWritten: 0 }
+export async function writeArchive (collections: ArchiveCollections, events: EventEnvelope[], opts: WriteOptions = { cache: new SummaryCache(), limit: unlimited }): Promise<WriteResult & { duplicateIds: Set<string> }> {
+  if (events.length === 0) return { events: 0, eventsInserted: 0, chatWrites: 0, summariesWritten: 0, duplicateIds: new Set() }
   const rooms = byRoom(events)
-  const current = await collections.roomSummaries.find({ _id: { $in: [...rooms.keys()] } }).toArray()
-  const currentById = new Map(current.map((s) => [s._id, s]))
-
-  const summaryOps: AnyBulkWriteOperation<RoomSummary>[] = []
+  const folded = await foldRooms(collections.roomSummaries, opts, rooms)
   const messages: ChatMessageDoc[] = []
   const reactions: AnyBulkWriteOperation<ChatMessageDoc>[] = []
   for (const [roomId, roomEvents] of rooms) {
-    const before = currentById.get(roomId) ?? emptySummary(roomId, roomEvents[0]!.at)
-    const after = applyEvents(before, roomEvents)
-    const chat = chatWrites(roomEvents, after.filmId)
+    const chat = chatWrites(roomEvents, folded.get(roomId)!.after.filmId)
     messages.push(...chat.messages)
     reactions.push(...chat.reactions)
-    if (after !== before) {
-      const { _id, ...rest } = after
-      summaryOps.push({ replaceOne: { filter: { _id, rev: before.rev }, replacement: { ...rest, rev: before.rev + 1 }, upsert: true } })
-    }
   }
+  const [duplicateIds, , summariesWritten] = await allOrFirstError([
+    insertOnce(collections.events, events.map(toEventDoc), opts.limit),
+    insertOnce(collections.chatMessages, messages, opts.limit).then(async () => {
+      if (reactions.length > 0) await opts.limit(() => collections.chatMessages.bulkWrite(reactions, { ordered: true, writeConcern: DURABLE }))
+    }),
+    writeSummaries(collections.roomSummaries, opts, rooms, folded)
+  ] as const)
+  return { events: events.length, eventsInserted: events.length - duplicateIds.size, chatWrites: messages.length + reactions.length, summariesWritten, duplicateIds }
+}
 
-  // Independent collections: written side by side. Reactions and summaries follow.
-  const [eventsInserted] = await Promise.all([
-    insertOnce(collections.events, events.map(toEventDoc)),
-    insertOnce(collections.chatMessages, messages)
-  ])
-  if (reactions.length > 0) await collections.chatMessages.bulkWrite(reactions, { ordered: true, writeConcern: DURABLE })
-  if (summaryOps.length > 0) await collections.roomSummaries.bulkWrite(summaryOps, { ordered: true, writeConcern: DURABLE })
-  return { events: events.length, eventsInserted, chatWrites: messages.length + reactions.length, summariesWritten: summaryOps.length }
+/** Like Promise.all, but waits for every write to settle before failing, so none is still running when the chunk is retried. */
+async function allOrFirstError<T extends readonly unknown[]> (promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(promises)
+  const failed = settled.find((r) => r.status === 'rejected')
+  if (failed) throw failed.reason
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { EVENT_SCHEMA_VERSION, type EventEnvelope } from '@watch-together/protocol'
 import { DURABLE } from '../archive/archive-writer.js'
+import type { Filter } from 'mongodb'
 import type { ArchiveCollections, RoomSummary } from '../archive/collections.js'
 import { finalizeSummary } from '../archive/summary-reducer.js'
 
@@ -35,27 +36,56 @@ export function archivedEvent (summary: RoomSummary, now: number): EventEnvelope
 export interface FinalizerDeps {
   collections: ArchiveCollections
   publish (event: EventEnvelope): Promise<void>
+  /**
+   * Whether this instance is responsible for the room now: its Kafka partition (key = room id)
+   * is assigned to this member. Every instance runs the finalizer; each finalizes only its own
+   * rooms, so one room.archived is published per room (not one per instance).
+   */
+  owns (roomId: string): boolean
   idleMs: number
+  /** A room finalized this long ago whose room.archived has not come back is announced again. */
+  announceRetryMs: number
   batchLimit?: number
 }
 
+async function dueIds (deps: FinalizerDeps, filter: Filter<RoomSummary>): Promise<string[]> {
+  // Ids first (other instances' rooms are skipped without reading them whole), then ours.
+  const candidates = await deps.collections.roomSummaries.find(filter, { projection: { _id: 1 } }).sort({ lastEventAt: 1 }).limit(5000).toArray()
+  return candidates.map((c) => c._id).filter((id) => deps.owns(id)).slice(0, deps.batchLimit ?? 100)
+}
+
 /**
- * Finalizes every room that is closed, or has had no event for `idleMs`: publish `room.archived`
- * (keyed by room id), then write the final summary on the condition that nobody changed it
- * meanwhile (rev). A room whose summary moved is picked up again on the next pass. Returns the
- * rooms finalized.
+ * Finalizes every room of this instance that is closed, or has had no event for `idleMs`: write
+ * the final summary on the condition that nobody changed it meanwhile (rev), and only then publish
+ * `room.archived` (keyed by room id), so a room is announced once even if two passes race. A room
+ * whose summary moved is picked up again on the next pass. If the worker dies (or Kafka fails)
+ * between the two, the room's own room.archived never reaches its summary (`archivedAt` stays
+ * null): it is announced again after `announceRetryMs`, with the same event id.
+ * Returns the rooms finalized.
  */
 export async function finalizeDueRooms (deps: FinalizerDeps, now = Date.now()): Promise<string[]> {
-  const due = await deps.collections.roomSummaries.find({
+  const dueFilter: Filter<RoomSummary> = {
     finalizedAt: null,
     $or: [{ closedAt: { $ne: null } }, { lastEventAt: { $lt: new Date(now - deps.idleMs) } }]
-  }).sort({ lastEventAt: 1 }).limit(deps.batchLimit ?? 100).toArray()
+  }
   const finalized: string[] = []
+  const ours = await dueIds(deps, dueFilter)
+  const due = ours.length > 0 ? await deps.collections.roomSummaries.find({ ...dueFilter, _id: { $in: ours } }).toArray() : []
   for (const summary of due) {
-    await deps.publish(archivedEvent(summary, now))
+    // The partition may have moved during the pass: its new owner finalizes the room.
+    if (!deps.owns(summary._id)) continue
     const { _id, ...rest } = finalizeSummary(summary, now)
     const result = await deps.collections.roomSummaries.replaceOne({ _id, rev: summary.rev }, { ...rest, rev: summary.rev + 1 }, { writeConcern: DURABLE })
-    if (result.matchedCount === 1) finalized.push(_id)
+    if (result.matchedCount !== 1) continue
+    await deps.publish(archivedEvent(summary, now))
+    finalized.push(_id)
+  }
+
+  const unannounced = await dueIds(deps, { finalizedAt: { $lt: new Date(now - deps.announceRetryMs) }, archivedAt: null })
+  if (unannounced.length > 0) {
+    for (const summary of await deps.collections.roomSummaries.find({ _id: { $in: unannounced } }).toArray()) {
+      if (deps.owns(summary._id) && summary.archivedAt === null) await deps.publish(archivedEvent(summary, summary.finalizedAt?.getTime() ?? now))
+    }
   }
   return finalized
 }

@@ -1,24 +1,34 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { archiveCollections, type ArchiveCollections } from '../archive/collections.js'
-import { ensureIndexes } from '../archive/indexes.js'
+import { SummaryCache } from '../archive/summary-cache.js'
+import { createWriteLimiter, type WriteLimiter } from '../archive/write-limiter.js'
 import { createEtlMetrics, type EtlMetrics } from '../metrics.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    archive: { collections: ArchiveCollections, metrics: EtlMetrics }
+    archive: {
+      collections: ArchiveCollections
+      metrics: EtlMetrics
+      /** The summaries this process last wrote (see summary-cache.ts). */
+      summaries: SummaryCache
+      /** Bounds the archive's MongoDB requests in flight across partitions. */
+      limit: WriteLimiter
+      /** Partitions of the topic this member consumes now (empty while rebalancing or stopped). */
+      assignment: Set<number>
+    }
   }
 }
 
 export interface ArchivePluginOptions {
   topic: string
   groupId: string
+  writeConcurrency: number
 }
 
-/** The archive's collections (indexes created here, at start) and the worker's metrics. */
+/** The archive's collections (their indexes are made by the mongo plugin's `prepare`) and the worker's metrics. */
 async function archive (app: FastifyInstance, opts: ArchivePluginOptions) {
   const collections = archiveCollections(app.mongo.db)
-  await ensureIndexes(collections)
   const metrics = createEtlMetrics(app.metrics, async () => {
     if (!app.kafka.isConnected()) return []
     const [ends, committed] = await Promise.all([
@@ -32,7 +42,7 @@ async function archive (app: FastifyInstance, opts: ArchivePluginOptions) {
       return { topic: opts.topic, partition: end.partition, lag: Number(BigInt(end.high) - from) }
     })
   })
-  app.decorate('archive', { collections, metrics })
+  app.decorate('archive', { collections, metrics, summaries: new SummaryCache(), limit: createWriteLimiter(opts.writeConcurrency), assignment: new Set<number>() })
 }
 
 export const archivePlugin = fp(archive, { name: 'archive', dependencies: ['mongo', 'watch-together-kafka'] })

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { writeArchive } from '../archive/archive-writer.js'
 import { createBatchHandler } from '../consumer/batch-handler.js'
+import { createGroupWriter } from '../consumer/group-writer.js'
 
 export interface ConsumerPluginOptions {
   topic: string
@@ -20,8 +21,9 @@ export interface ConsumerPluginOptions {
  * closed before them, so an in-flight batch is abandoned uncommitted, never half-committed.
  */
 async function archiveConsumer (app: FastifyInstance, opts: ConsumerPluginOptions) {
+  const write = createGroupWriter((events) => writeArchive(app.archive.collections, events, { cache: app.archive.summaries, limit: app.archive.limit }), opts.chunkSize)
   const handler = createBatchHandler({
-    write: (events) => writeArchive(app.archive.collections, events),
+    write,
     sendDeadLetters: async (records) => { await app.kafka.producer.send(opts.dlqTopic, records) },
     metrics: app.archive.metrics,
     log: app.log,
@@ -33,7 +35,8 @@ async function archiveConsumer (app: FastifyInstance, opts: ConsumerPluginOption
   let restartTimer: NodeJS.Timeout | undefined
 
   async function start () {
-    await app.kafka.connected
+    // Nothing is consumed before the archive can be written (MongoDB may be down at start).
+    await Promise.all([app.kafka.connected, app.mongo.ready])
     if (closing) return
     const current = createConsumer(app.kafka.settings, {
       groupId: opts.groupId,
@@ -41,6 +44,9 @@ async function archiveConsumer (app: FastifyInstance, opts: ConsumerPluginOption
       partitionsConsumedConcurrently: opts.partitionConcurrency
     })
     consumer = current
+    current.onAssignment((assignment) => {
+      setAssignment(assignment[opts.topic] ?? [])
+    })
     // kafkajs restarts by itself after retriable errors; this is for when it gives up.
     current.onCrash((err) => {
       app.log.error({ err }, 'consumer crashed; restarting')
@@ -58,6 +64,16 @@ async function archiveConsumer (app: FastifyInstance, opts: ConsumerPluginOption
     app.log.info({ topic: opts.topic, groupId: opts.groupId }, 'consuming')
   }
 
+  // Which rooms this member owns (the finalizer acts only on those). Cached summaries of a
+  // partition that moved may go stale; the rev guard would catch that, clearing avoids the retry.
+  function setAssignment (partitions: number[]) {
+    const { assignment, summaries } = app.archive
+    if (partitions.length !== assignment.size || partitions.some((p) => !assignment.has(p))) summaries.clear()
+    assignment.clear()
+    for (const p of partitions) assignment.add(p)
+    if (partitions.length > 0) app.log.info({ partitions }, 'partitions assigned')
+  }
+
   function startInBackground () {
     if (closing) return
     start().catch((err: Error) => {
@@ -72,6 +88,7 @@ async function archiveConsumer (app: FastifyInstance, opts: ConsumerPluginOption
     closing = true
     clearTimeout(restartTimer)
     await consumer?.disconnect()
+    setAssignment([])
   })
 }
 
