@@ -4,7 +4,7 @@ import { kafkaPlugin, partitionCounter } from '@watch-together/kafka'
 import { basicsPlugin, loggerOptions } from '@watch-together/service-kit'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { Gauge } from 'prom-client'
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Config } from './config.js'
 import { mapDbError } from './db/errors.js'
 import { runMigrations } from './db/migrations.js'
@@ -20,6 +20,7 @@ import { invitePageRoutes } from './routes/invite-page.js'
 import { catalogRoutes, meRoutes } from './routes/library-routes.js'
 import { roomsRoutes } from './routes/rooms-routes.js'
 import { webClientRoutes } from './routes/web-client.js'
+import { responseSerializerCompiler } from './response-serializer.js'
 
 export const SERVICE = 'room-api'
 
@@ -27,7 +28,7 @@ export const SERVICE = 'room-api'
 export async function buildApp (config: Config): Promise<FastifyInstance> {
   const app = Fastify({ logger: loggerOptions(SERVICE, config.LOG_LEVEL), trustProxy: true })
   app.setValidatorCompiler(validatorCompiler)
-  app.setSerializerCompiler(serializerCompiler)
+  app.setSerializerCompiler(responseSerializerCompiler)
 
   // Registered in dependency order, so onClose hooks close them in reverse.
   await app.register(basicsPlugin, { service: SERVICE, sentryDsn: config.SENTRY_DSN })
