@@ -152,6 +152,13 @@ try {
 } finally {
   const db = new pg.Client({ connectionString: databaseUrl })
   await db.connect()
+  if (process.env.BENCH_DIAG) {
+    // Row and index churn per table (HOT = updates that wrote no index entry).
+    await new Promise((resolve) => setTimeout(resolve, 1500)) // statistics are flushed within a second
+    const { rows: tables } = await db.query(`SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del FROM pg_stat_user_tables
+      WHERE schemaname = $1 ORDER BY relname`, [schema])
+    process.stderr.write(`${JSON.stringify(tables)}\n`)
+  }
   await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
   await db.end()
 }

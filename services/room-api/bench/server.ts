@@ -55,7 +55,8 @@ const app = mode === 'bare'
   : await buildApp(readConfig({
     ...process.env,
     NODE_ENV: 'test',
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+    // The production log level: one JSON line per request, written to /dev/null (run.ts).
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     PG_SCHEMA: schema,
     PG_POOL_MAX: poolMax,
     KAFKA_CONSUME: 'false',

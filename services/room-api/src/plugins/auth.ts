@@ -59,6 +59,9 @@ async function auth (app: FastifyInstance, opts: AuthOptions) {
         return (await jwtVerify(token, jwks, jwksOptions)).payload
       } catch (err) {
         if (err instanceof joseErrors.JWTExpired) throw errors.authExpired()
+        // The key set could not be fetched (refused, timed out, not 200, not a JWKS): the token
+        // may well be good, so 503 — a 401 would make clients throw away valid credentials.
+        if (jwksUnavailable(err)) throw errors.authUnavailable()
         throw errors.authInvalid()
       }
     }
@@ -102,6 +105,17 @@ async function auth (app: FastifyInstance, opts: AuthOptions) {
   app.decorate('signUserToken', async (user: CurrentUser, ttlSeconds: number) => {
     return signHs256({ [opts.nameClaim]: user.name, sub: user.id, exp: Math.floor(Date.now() / 1000) + ttlSeconds })
   })
+}
+
+/**
+ * Errors of fetching the key set, as opposed to a token's own faults: jose's fetch wrapper throws
+ * a plain JOSEError for a non-200 or non-JSON answer, JWKSTimeout / JWKSInvalid for a slow or
+ * malformed one, and lets the network error (not a JOSEError) through when the server is down.
+ */
+function jwksUnavailable (err: unknown): boolean {
+  if (err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JWKSInvalid) return true
+  if (!(err instanceof joseErrors.JOSEError)) return true
+  return err.code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set HTTP response/.test(err.message)
 }
 
 export const authPlugin = fp(auth, { name: 'room-api-auth', dependencies: ['watch-together-basics'] })
