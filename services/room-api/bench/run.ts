@@ -1,6 +1,7 @@
 // `pnpm --filter @watch-together/room-api bench`: create room + join + ticket under 100 concurrent
 // clients against the real app, and a bare Fastify route doing one pg insert, in the same run.
-// Traffic goes to 127.0.0.1 only. Knobs: BENCH_CONNECTIONS (100), BENCH_DURATION_S (10).
+// Traffic goes to 127.0.0.1 only. Knobs: BENCH_CONNECTIONS (100), BENCH_DURATION_S (10),
+// BENCH_PG_POOL_MAX (20, both sides); for profiling BENCH_ONLY, BENCH_NODE_ARGS, BENCH_DIAG (README).
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHmac, randomUUID } from 'node:crypto'
 import { once } from 'node:events'
@@ -171,7 +172,13 @@ try {
     process.stdout.write(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${c.server} | ${c.postgres} | ${c.kafka} | ${c.loadGenerator} |\n`)
   }
   const [base, api] = rows
-  if (base && api) process.stdout.write(`\nratio room-api / bare (requests/s): ${(api.rps / base.rps).toFixed(2)}  (goal ≥ 0.5; p99 goal < 50 ms)\n`)
+  if (base && api) {
+    process.stdout.write(`\nratio room-api / bare (requests/s): ${(api.rps / base.rps).toFixed(2)}  (goal ≥ 0.5; p99 goal < 50 ms)\n`)
+    // Less sensitive to what else the machine runs at that moment: when every process shares the
+    // same cores, the throughput ratio tends to the ratio of total CPU time per request.
+    const total = (c: CpuPerRequest) => c.server + c.postgres + c.kafka + c.loadGenerator
+    process.stdout.write(`CPU ms per request, all processes: bare ${total(base.cpuMsPerRequest).toFixed(3)}, room-api ${total(api.cpuMsPerRequest).toFixed(3)} → CPU-bound ratio ${(total(base.cpuMsPerRequest) / total(api.cpuMsPerRequest)).toFixed(2)}\n`)
+  }
   // BENCH_JSON=path: the same figures as JSON, for infra/bench (pnpm bench).
   if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ connections, duration, rows }, null, 2))
 }

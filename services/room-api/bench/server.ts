@@ -8,6 +8,8 @@ import pg from 'pg'
 import { buildApp } from '../src/app.js'
 import { readConfig } from '../src/config.js'
 
+// BENCH_DIAG=1: statements sent, by prepared-statement name or text (counted in the client:
+// the local stack does not load pg_stat_statements), and event-loop delay, printed on exit.
 if (process.env.BENCH_DIAG) {
   const { monitorEventLoopDelay } = await import('node:perf_hooks')
   const delay = monitorEventLoopDelay({ resolution: 10 })

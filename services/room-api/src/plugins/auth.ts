@@ -42,9 +42,13 @@ export interface AuthOptions {
  */
 async function auth (app: FastifyInstance, opts: AuthOptions) {
   const jwks = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined
+  // fast-jwt checks iss / aud only when present: requiredClaims makes a configured one mandatory
+  // (as jose does, and as the JWKS path below does).
+  const required = [...(opts.issuer ? ['iss'] : []), ...(opts.audience ? ['aud'] : [])]
   const claimChecks = {
     ...(opts.issuer ? { allowedIss: opts.issuer } : {}),
-    ...(opts.audience ? { allowedAud: opts.audience } : {})
+    ...(opts.audience ? { allowedAud: opts.audience } : {}),
+    ...(required.length > 0 ? { requiredClaims: required } : {})
   }
   const verifyHs256 = createVerifier({ key: opts.secret, algorithms: ['HS256'], ...claimChecks })
   const jwksOptions = {
