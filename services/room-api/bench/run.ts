@@ -1,15 +1,16 @@
 // `pnpm --filter @watch-together/room-api bench`: create room + join + ticket under 100 concurrent
 // clients against the real app, and a bare Fastify route doing one pg insert, in the same run.
-// Traffic goes to 127.0.0.1 only. Knobs: BENCH_CONNECTIONS (100), BENCH_DURATION_S (10).
+// Traffic goes to 127.0.0.1 only. Knobs: BENCH_CONNECTIONS (100), BENCH_DURATION_S (10),
+// BENCH_PG_POOL_MAX (20, both sides); for profiling BENCH_ONLY, BENCH_NODE_ARGS, BENCH_DIAG (README).
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHmac, randomUUID } from 'node:crypto'
 import { once } from 'node:events'
-import { writeFileSync } from 'node:fs'
-import { createInterface } from 'node:readline'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { DEV_JWT_SECRET } from '../src/config.js'
+import { cpuMs, parentOf } from './cpu.js'
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 100)
 const duration = Number(process.env.BENCH_DURATION_S ?? 10)
@@ -27,10 +28,16 @@ function token (name: string): string {
 }
 
 async function startServer (mode: 'room-api' | 'bare'): Promise<{ port: number, child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${here}server.ts`, mode, schema], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env })
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-  const [line] = await once(lines, 'line') as [string]
-  return { port: JSON.parse(line).port, child }
+  // The server's own stdout (its JSON log lines, at the production level) goes to /dev/null: the
+  // server pays for writing its logs as it would in production, the load generator never reads them.
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', `${here}server.ts`, mode, schema], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: process.env })
+  const [message] = await Promise.race([
+    once(child, 'message') as Promise<[{ port: number }]>,
+    once(child, 'exit').then(([code]) => { throw new Error(`${mode} server exited with ${code}`) })
+  ])
+  return { port: message.port, child }
 }
 
 async function stop (child: ChildProcess) {
@@ -38,13 +45,49 @@ async function stop (child: ChildProcess) {
   await once(child, 'exit')
 }
 
-interface Row { name: string, rps: number, p50: number, p99: number, errors: number, non2xx: number }
+/** CPU ms per request spent by each process the run depends on (see cpu.ts). */
+interface CpuPerRequest { server: number, postgres: number, kafka: number, loadGenerator: number }
+interface Row { name: string, rps: number, p50: number, p99: number, errors: number, non2xx: number, requests: number, cpuMsPerRequest: CpuPerRequest }
 
-async function load (name: string, opts: autocannon.Options): Promise<Row> {
+const postmaster = await postmasterPid()
+const kafkaPid = readPid(fileURLToPath(new URL('../../../.stack/run/kafka.pid', import.meta.url)))
+
+function cpuNow (server: ChildProcess): CpuPerRequest {
+  return { server: cpuMs(server.pid), postgres: cpuMs(postmaster, true), kafka: cpuMs(kafkaPid), loadGenerator: cpuMs(process.pid) }
+}
+
+async function load (name: string, server: ChildProcess, opts: autocannon.Options): Promise<Row> {
   // Warm up (JIT, pool connections) before measuring.
   await autocannon({ ...opts, duration: 2 })
+  const before = cpuNow(server)
   const r = await autocannon({ ...opts, duration })
-  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx }
+  const after = cpuNow(server)
+  const requests = r.requests.total
+  const per = (k: keyof CpuPerRequest) => Number(((after[k] - before[k]) / Math.max(requests, 1)).toFixed(3))
+  return {
+    name,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    requests,
+    cpuMsPerRequest: { server: per('server'), postgres: per('postgres'), kafka: per('kafka'), loadGenerator: per('loadGenerator') }
+  }
+}
+
+/** The postmaster is the parent of our own backend. */
+async function postmasterPid (): Promise<number | undefined> {
+  const db = new pg.Client({ connectionString: databaseUrl })
+  await db.connect()
+  try {
+    const { rows } = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+    return rows[0] ? parentOf(rows[0].pid) : undefined
+  } finally { await db.end() }
+}
+
+function readPid (path: string): number | undefined {
+  try { return Number(readFileSync(path, 'utf8').trim()) || undefined } catch { return undefined }
 }
 
 /** Tokens minted before the run, so the load generator spends its CPU on requests, not signing. */
@@ -87,33 +130,55 @@ function roomFlow (port: number): autocannon.Options {
 
 const rows: Row[] = []
 let failed = false
+// BENCH_ONLY=bare|room-api runs one side (for profiling); the ratio needs both.
+const only = process.env.BENCH_ONLY
 try {
-  const bare = await startServer('bare')
-  try {
-    rows.push(await load('bare route: 1 pg insert', {
-      url: `http://127.0.0.1:${bare.port}/bare`, method: 'POST', connections, headers: { 'content-type': 'application/json' }, body: '{}'
-    }))
-  } finally { await stop(bare.child) }
-  const api = await startServer('room-api')
-  try {
-    rows.push(await load('room-api: create + join + ticket', roomFlow(api.port)))
-  } finally { await stop(api.child) }
+  if (only !== 'room-api') {
+    const bare = await startServer('bare')
+    try {
+      rows.push(await load('bare route: 1 pg insert', bare.child, {
+        url: `http://127.0.0.1:${bare.port}/bare`, method: 'POST', connections, headers: { 'content-type': 'application/json' }, body: '{}'
+      }))
+    } finally { await stop(bare.child) }
+  }
+  if (only !== 'bare') {
+    const api = await startServer('room-api')
+    try {
+      rows.push(await load('room-api: create + join + ticket', api.child, roomFlow(api.port)))
+    } finally { await stop(api.child) }
+  }
 } catch (err) {
   failed = true
   process.stderr.write(`benchmark failed: ${(err as Error).stack}\n`)
 } finally {
   const db = new pg.Client({ connectionString: databaseUrl })
   await db.connect()
+  if (process.env.BENCH_DIAG) {
+    // Row and index churn per table (HOT = updates that wrote no index entry).
+    await new Promise((resolve) => setTimeout(resolve, 1500)) // statistics are flushed within a second
+    const { rows: tables } = await db.query(`SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del FROM pg_stat_user_tables
+      WHERE schemaname = $1 ORDER BY relname`, [schema])
+    process.stderr.write(`${JSON.stringify(tables)}\n`)
+  }
   await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
   await db.end()
 }
 
-if (rows.length === 2) {
-  const [base, api] = rows as [Row, Row]
-  process.stdout.write(`\n${connections} concurrent clients, ${duration} s each, 127.0.0.1\n\n`)
-  process.stdout.write('| target | requests/s | p50 ms | p99 ms | errors | non-2xx |\n|---|---:|---:|---:|---:|---:|\n')
-  for (const r of rows) process.stdout.write(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} |\n`)
-  process.stdout.write(`\nratio room-api / bare (requests/s): ${(api.rps / base.rps).toFixed(2)}  (goal ≥ 0.5; p99 goal < 50 ms)\n`)
+{
+  process.stdout.write(`\n${connections} concurrent clients, ${duration} s each, 127.0.0.1; CPU = ms of CPU time per request\n\n`)
+  process.stdout.write('| target | requests/s | p50 ms | p99 ms | errors | non-2xx | CPU server | CPU postgres | CPU kafka | CPU autocannon |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n')
+  for (const r of rows) {
+    const c = r.cpuMsPerRequest
+    process.stdout.write(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${c.server} | ${c.postgres} | ${c.kafka} | ${c.loadGenerator} |\n`)
+  }
+  const [base, api] = rows
+  if (base && api) {
+    process.stdout.write(`\nratio room-api / bare (requests/s): ${(api.rps / base.rps).toFixed(2)}  (goal ≥ 0.5; p99 goal < 50 ms)\n`)
+    // Less sensitive to what else the machine runs at that moment: when every process shares the
+    // same cores, the throughput ratio tends to the ratio of total CPU time per request.
+    const total = (c: CpuPerRequest) => c.server + c.postgres + c.kafka + c.loadGenerator
+    process.stdout.write(`CPU ms per request, all processes: bare ${total(base.cpuMsPerRequest).toFixed(3)}, room-api ${total(api.cpuMsPerRequest).toFixed(3)} → CPU-bound ratio ${(total(base.cpuMsPerRequest) / total(api.cpuMsPerRequest)).toFixed(2)}\n`)
+  }
   // BENCH_JSON=path: the same figures as JSON, for infra/bench (pnpm bench).
   if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ connections, duration, rows }, null, 2))
 }

@@ -5,6 +5,7 @@ export const errors = {
   authRequired: () => new AppError('ROOM_AUTH_REQUIRED', 401, 'a bearer token is required'),
   authInvalid: () => new AppError('ROOM_AUTH_INVALID', 401, 'the bearer token is invalid'),
   authExpired: () => new AppError('ROOM_AUTH_EXPIRED', 401, 'the bearer token has expired'),
+  authUnavailable: () => new AppError('ROOM_AUTH_UNAVAILABLE', 503, "the Auth service's signing keys cannot be fetched; try again shortly"),
   roomNotFound: () => new AppError('ROOM_NOT_FOUND', 404, 'no such room'),
   inviteNotFound: () => new AppError('ROOM_INVITE_NOT_FOUND', 404, 'no room has this invite code'),
   filmNotFound: () => new AppError('ROOM_FILM_NOT_FOUND', 404, 'no such film'),

@@ -73,3 +73,25 @@ t.test('room creation is rate limited per user', async (t) => {
   const other = await user('Ivan')
   t.equal((await other.call('POST', '/api/v1/rooms', { filmId: 'sintel' })).statusCode, 201, 'another user is not limited')
 })
+
+t.test('HS256 checks: algorithm pinned, issuer and audience when configured, nbf honoured', async (t) => {
+  const { app } = await buildTestApp(t, { JWT_ISSUER: 'https://auth.example', JWT_AUDIENCE: 'watch-together' })
+  const code = async (token: string) => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/me/watchlist', headers: { authorization: `Bearer ${token}` } })
+    return res.statusCode === 200 ? 'ok' : res.json().errors[0].code
+  }
+  const base = () => new SignJWT({ name: 'Ivy' }).setProtectedHeader({ alg: 'HS256' }).setSubject('ivy-1').setIssuedAt().setExpirationTime('1h')
+  t.equal(await code(await base().setIssuer('https://auth.example').setAudience('watch-together').sign(key)), 'ok')
+  t.equal(await code(await base().setIssuer('https://evil.example').setAudience('watch-together').sign(key)), 'ROOM_AUTH_INVALID', 'wrong issuer')
+  t.equal(await code(await base().setIssuer('https://auth.example').setAudience('another-app').sign(key)), 'ROOM_AUTH_INVALID', 'wrong audience')
+  t.equal(await code(await base().sign(key)), 'ROOM_AUTH_INVALID', 'issuer and audience missing')
+  t.equal(await code(await base().setIssuer('https://auth.example').sign(key)), 'ROOM_AUTH_INVALID', 'audience missing')
+  t.equal(await code(await base().setAudience('watch-together').sign(key)), 'ROOM_AUTH_INVALID', 'issuer missing')
+  t.equal(await code(await base().setIssuer('https://auth.example').setAudience('watch-together').setNotBefore('1h').sign(key)), 'ROOM_AUTH_INVALID', 'not yet valid')
+  const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url')
+  const claims = b64({ sub: 'ivy-1', iss: 'https://auth.example', aud: 'watch-together', exp: Math.floor(Date.now() / 1000) + 3600 })
+  t.equal(await code(`${b64({ alg: 'none' })}.${claims}.`), 'ROOM_AUTH_INVALID', 'alg none')
+  const hs512 = await new SignJWT({}).setProtectedHeader({ alg: 'HS512' }).setSubject('ivy-1').setIssuer('https://auth.example')
+    .setAudience('watch-together').setExpirationTime('1h').sign(new TextEncoder().encode(DEV_JWT_SECRET.repeat(2)))
+  t.equal(await code(hs512), 'ROOM_AUTH_INVALID', 'another HMAC algorithm')
+})

@@ -11,6 +11,9 @@ t.test('a fresh clone needs no .env: defaults point at the local stack', async (
   t.equal(config.PG_SCHEMA, 'public')
   t.equal(config.DEV_SIGN_IN, true, 'dev sign-in is on in development')
   t.equal(readConfig({ NODE_ENV: 'test' }).DEV_SIGN_IN, false, 'and off elsewhere unless asked for')
+  t.equal(config.TRUST_PROXY, false, 'X-Forwarded-For is not believed unless configured')
+  t.equal(readConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY, true)
+  t.equal(readConfig({ TRUST_PROXY: '10.0.0.1, 10.1.0.0/16,::1' }).TRUST_PROXY, '10.0.0.1,10.1.0.0/16,::1')
 })
 
 t.test('a wrong value stops the service with the variable named', async (t) => {
@@ -21,7 +24,9 @@ t.test('a wrong value stops the service with the variable named', async (t) => {
     [{ PG_SCHEMA: 'x; drop table rooms' }, 'PG_SCHEMA'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ WEB_ROOM_URL: 'not a url' }, 'WEB_ROOM_URL'],
-    [{ DEV_SIGN_IN: 'true', JWT_JWKS_URL: 'https://auth.example/jwks.json' }, 'DEV_SIGN_IN']
+    [{ DEV_SIGN_IN: 'true', JWT_JWKS_URL: 'https://auth.example/jwks.json' }, 'DEV_SIGN_IN'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '2' }, 'TRUST_PROXY']
   ] as const) {
     const err = t.throws(() => readConfig(env)) as ConfigError
     t.same(err.variables, [variable], `${variable} named`)

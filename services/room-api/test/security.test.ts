@@ -99,8 +99,8 @@ t.test('rate limits: sign-in per client, room creation per user, both recover on
   t.same(statuses, [200, 200, 200, 429, 429, 429], 'the limit holds under repeated attempts')
   const other = await app.inject({ method: 'POST', url: '/api/v1/auth/dev-sign-in', payload: { name: 'x' }, remoteAddress: '10.0.0.8' })
   t.equal(other.statusCode, 200, 'another client is not limited')
-  // Known weakness (reported, not fixed here): trustProxy is on, so a client talking to room-api directly can pick
-  // its own X-Forwarded-For and get a fresh sign-in budget. Behind a proxy that overwrites the header this holds.
+  const spoofed = await app.inject({ method: 'POST', url: '/api/v1/auth/dev-sign-in', payload: { name: 'x' }, remoteAddress: '10.0.0.7', headers: { 'x-forwarded-for': '203.0.113.9' } })
+  t.equal(spoofed.statusCode, 429, 'TRUST_PROXY is off by default: a direct client cannot pick its address with X-Forwarded-For')
 
   const owner = await user('Owner')
   const first = await owner.call('POST', '/api/v1/rooms', { filmId: 'sintel' })
@@ -109,4 +109,28 @@ t.test('rate limits: sign-in per client, room creation per user, both recover on
   const second = await owner.call('POST', '/api/v1/rooms', { filmId: 'sintel' })
   t.equal(second.statusCode, 429, 'closing the room does not reset the creation limit')
   t.same(codes(second), ['ROOM_RATE_LIMITED'])
+})
+
+t.test('TRUST_PROXY names the proxies whose X-Forwarded-For is believed', async (t) => {
+  const { app } = await buildTestApp(t, { RATE_LIMIT_SIGN_IN_MAX: '1', TRUST_PROXY: '10.0.0.1' })
+  const signIn = (remoteAddress: string, forwardedFor: string) => app.inject({
+    method: 'POST', url: '/api/v1/auth/dev-sign-in', payload: { name: 'x' }, remoteAddress, headers: { 'x-forwarded-for': forwardedFor }
+  })
+  t.equal((await signIn('10.0.0.1', '198.51.100.1')).statusCode, 200)
+  t.equal((await signIn('10.0.0.1', '198.51.100.1')).statusCode, 429, 'the client behind the trusted proxy is limited')
+  t.equal((await signIn('10.0.0.1', '198.51.100.2')).statusCode, 200, 'another client behind the proxy has its own budget')
+  t.equal((await signIn('10.0.0.99', '198.51.100.3')).statusCode, 200)
+  t.equal((await signIn('10.0.0.99', '198.51.100.4')).statusCode, 429, 'an untrusted sender is limited by its own address whatever it claims')
+})
+
+t.test('a path id longer than the router limit gets the 400 envelope, not a bare 414', async (t) => {
+  const { user } = await buildTestApp(t)
+  const ann = await user('Ann')
+  for (const url of [`/api/v1/rooms/${'a'.repeat(150)}`, `/api/v1/rooms/${'b'.repeat(5000)}/join`, `/api/v1/invites/${'c'.repeat(200)}/join`, `/api/v1/films/${'d'.repeat(300)}`]) {
+    const res = await ann.call(url.endsWith('join') ? 'POST' : 'GET', url)
+    t.equal(res.statusCode, 400, url.slice(0, 40))
+    t.equal(res.json().success, false)
+    t.equal(res.json().errors[0].code, 'VALIDATION_FAILED')
+    t.match(res.json().errors[0].path, /^params\./)
+  }
 })

@@ -1,6 +1,5 @@
 import { type ControlMode, type MemberRole, TICKET_AUDIENCE, TicketClaims } from '@watch-together/protocol'
-import { SignJWT } from 'jose'
-import { hmacKey } from '../plugins/auth.js'
+import { createSigner } from 'fast-jwt'
 
 export interface TicketInput {
   userId: string
@@ -12,9 +11,14 @@ export interface TicketInput {
   film?: { id: string, durationMs: number }
 }
 
-/** Signs a realtime ticket (packages/protocol ticket.ts): HS256 with TICKET_SECRET, short-lived. */
+/**
+ * Signs a realtime ticket (packages/protocol ticket.ts): HS256 with TICKET_SECRET, short-lived.
+ * fast-jwt signs with node:crypto synchronously (jose 6 goes through WebCrypto: ~16× the CPU,
+ * see plugins/auth.ts); realtime verifies the standard JWT with jose.
+ */
 export function createTicketSigner (secret: string, ttlSeconds: number) {
-  const key = hmacKey(secret)
+  // iat and exp come from the claims below (a payload's iat takes precedence over the signer's clock).
+  const sign = createSigner({ key: secret, algorithm: 'HS256' })
   return async (input: TicketInput) => {
     const iat = Math.floor(Date.now() / 1000)
     const exp = iat + ttlSeconds
@@ -23,10 +27,7 @@ export function createTicketSigner (secret: string, ttlSeconds: number) {
       sub: input.userId, name: input.name, room: input.roomId, role: input.role, controlMode: input.controlMode, film: input.film, aud: TICKET_AUDIENCE, iat, exp
     })
     const { name, room, role, controlMode, film } = claims
-    const ticket = await new SignJWT({ name, room, role, controlMode, ...(film ? { film } : {}) })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(claims.sub).setAudience(TICKET_AUDIENCE).setIssuedAt(iat).setExpirationTime(exp)
-      .sign(await key)
+    const ticket = sign({ name, room, role, controlMode, ...(film ? { film } : {}), sub: claims.sub, aud: TICKET_AUDIENCE, iat, exp })
     return { ticket, expiresAt: new Date(exp * 1000).toISOString() }
   }
 }
