@@ -75,7 +75,7 @@ t.test('a peer that stops answering pings is dropped', async (t) => {
   const app = await startApp(t, pinging)
   const roomId = randomUUID()
   const client = new TestClient(`${app.base}/rooms/${roomId}/ws?ticket=${await ticket(roomId)}`, {}, false)
-  await client.ofType('session.ready')
+  // Not waiting for session.ready: on a loaded machine two missed 100 ms pings can come before it.
   const closed = await client.closed
   t.equal(closed.code, 1006, 'terminated without a close frame')
 })
