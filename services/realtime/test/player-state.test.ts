@@ -4,7 +4,9 @@ import t from 'tap'
 import { applyCommand, currentPosition, initialState } from '../src/rooms/player-state.js'
 
 const at = 1_000_000
-const apply = (state: ReturnType<typeof initialState>, frame: Omit<PlayerFrame, 'version'>, now = at) => {
+/** A player frame without its version (distributed over the union, so each command keeps its own fields). */
+type Unversioned<F> = F extends unknown ? Omit<F, 'version'> : never
+const apply = (state: ReturnType<typeof initialState>, frame: Unversioned<PlayerFrame>, now = at) => {
   const result = applyCommand(state, { ...frame, version: state.version } as PlayerFrame, 'u1', now)
   if (!result.ok) throw new Error(result.message)
   return result.state

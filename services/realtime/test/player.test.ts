@@ -1,7 +1,7 @@
 // Server-authoritative player state: convergence of several clients, stale versions, host-only mode.
 import { randomUUID } from 'node:crypto'
 import { PlayerState, ServerFrame } from '@watch-together/protocol'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { roomKeys } from '../src/rooms/keys.js'
 import { type Frame, startApp, testConfig, TestClient } from './helpers.js'
 
@@ -9,7 +9,7 @@ const config = testConfig()
 const { app, base } = await startApp(t, config)
 
 /** Sends a command from one client and returns the state_changed frame every client received. */
-async function everyoneSees (t: typeof import('tap').default, clients: TestClient[], from: TestClient, frame: Frame) {
+async function everyoneSees (t: Test, clients: TestClient[], from: TestClient, frame: Frame) {
   from.send(frame)
   const seen = await Promise.all(clients.map((c) => c.ofType('player.state_changed', frame.type)))
   for (const s of seen) t.ok(ServerFrame.safeParse(s).success, 'matches the schema')

@@ -97,6 +97,9 @@ function tokenPool (name: string, count: number) {
   return () => tokens[next++ % tokens.length] as string
 }
 
+/** What one autocannon connection carries from request to request of the flow. */
+interface FlowContext { guest?: string, roomId?: string | undefined }
+
 function roomFlow (port: number): autocannon.Options {
   // Each connection loops: a fresh owner creates a room, a fresh guest joins it and takes a ticket.
   // Owners must be fresh (one active room each), so the pool is sized well above the expected creates.
@@ -109,20 +112,20 @@ function roomFlow (port: number): autocannon.Options {
       {
         method: 'POST',
         path: '/api/v1/rooms',
-        setupRequest: (req, context) => {
+        setupRequest: (req, context: FlowContext) => {
           context.guest = guest()
           return { ...req, headers: { 'content-type': 'application/json', authorization: `Bearer ${owner()}` }, body: '{"filmId":"sintel"}' }
         },
         // The room id is the first "id" in the body; a full JSON.parse per request would load the client.
-        onResponse: (_status, body, context) => { context.roomId = /"id":"([^"]+)"/.exec(body)?.[1] }
+        onResponse: (_status, body, context: FlowContext) => { context.roomId = /"id":"([^"]+)"/.exec(body)?.[1] }
       },
       {
         method: 'POST',
-        setupRequest: (req, context) => ({ ...req, path: `/api/v1/rooms/${context.roomId}/join`, headers: { authorization: `Bearer ${context.guest}` } })
+        setupRequest: (req, context: FlowContext) => ({ ...req, path: `/api/v1/rooms/${context.roomId}/join`, headers: { authorization: `Bearer ${context.guest}` } })
       },
       {
         method: 'POST',
-        setupRequest: (req, context) => ({ ...req, path: `/api/v1/rooms/${context.roomId}/ticket`, headers: { authorization: `Bearer ${context.guest}` } })
+        setupRequest: (req, context: FlowContext) => ({ ...req, path: `/api/v1/rooms/${context.roomId}/ticket`, headers: { authorization: `Bearer ${context.guest}` } })
       }
     ]
   }

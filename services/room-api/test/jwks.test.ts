@@ -28,7 +28,7 @@ async function jwksServer (keys: JWK[]) {
   return { url, state, close }
 }
 
-function rs256 (opts: { kid?: string, key?: CryptoKey, exp?: number | string, name?: string } = {}) {
+function rs256 (opts: { kid?: string, key?: Parameters<SignJWT['sign']>[0], exp?: number | string, name?: string } = {}) {
   return new SignJWT({ name: opts.name ?? 'Rita' })
     .setProtectedHeader({ alg: 'RS256', kid: opts.kid ?? KID })
     .setSubject('rita-1').setIssuedAt().setExpirationTime(opts.exp ?? '1h')
