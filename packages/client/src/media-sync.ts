@@ -65,10 +65,13 @@ export class MediaSync {
       // A new room command supersedes any correction or cue in progress: follow it at once.
       if (change) this.controller.reset()
       this.cue = null
+      this.measure = null
       this.roomChangedAt = this.client.now()
       this.follow(state)
     })
     this.timer = setInterval(() => this.tick(), this.opts.tickMs)
+    // Joining is following the room's latest change.
+    this.roomChangedAt = client.now()
     if (client.state) this.follow(client.state)
   }
 
@@ -205,7 +208,8 @@ export class MediaSync {
     const startAt = serverNow + this.latency.cueMs
     this.cue = { startAt, positionMs: this.ideal(state, startAt) }
     this.ownPause()
-    if (this.media.playbackRate !== state.rate) this.ownRate(state.rate)
+    // A nudge of ours does not carry into the start (a rate the user just set is theirs to send).
+    if (this.media.playbackRate !== state.rate && this.media.playbackRate === this.setRate) this.ownRate(state.rate)
     this.ownSeek(this.cue.positionMs, driftMs, 'cue')
   }
 
