@@ -181,9 +181,14 @@ export class MediaSync {
     if (plan !== null && plan === this.cue) this.cue = null
     if (this.measure !== null && now < this.measure.at) return // a start is landing: measured, then corrected
     if (this.media.paused) {
-      // The room runs, the media does not (a late start, a loaded item, a refused command): cue.
+      // The room runs, the media does not (a late start, a loaded item, a refused command).
       if (this.opts.isHidden() || this.playRefused) return
-      return this.cueStart(state, serverNow, ideal - actual)
+      // Held on a frame the room reaches soon, or only just passed (inside the dead zone): start
+      // from it on that instant, without a seek; otherwise cue.
+      const waitMs = (actual - ideal) / state.rate
+      if (ideal - actual >= this.deadZoneMs || waitMs > this.latency.cueMs) return this.cueStart(state, serverNow, ideal - actual)
+      this.cue = { startAt: serverNow + waitMs, positionMs: actual }
+      return this.tick()
     }
     if (plan !== null) { // playing before the room's start instant: hold
       this.ownPause()
