@@ -7,7 +7,8 @@ import { ticket } from '../../../services/realtime/test/helpers.js'
 import { SimulatedLink } from '../sim/simulated-link.js'
 import { SimulatedMedia, trueNow } from '../sim/simulated-media.js'
 import { attach, type MediaSync, RoomClient, type WebSocketConstructor } from '../src/index.js'
-import { percentile, uniform } from './stats.js'
+import { uniform } from './stats.js'
+import { SAMPLE_MS, summarize } from './summary.js'
 
 export interface Scenario {
   name: string
@@ -20,6 +21,8 @@ export interface Scenario {
   /** Each direction draws its own latency (the two differ) instead of one for both. */
   asymmetric: boolean
   jitterMs: number
+  /** Seek / start latency varies by ± this share from one to the next (default 0.5). */
+  latencyJitter?: number
   drift?: DriftOptions
 }
 
@@ -33,6 +36,14 @@ export interface ScenarioResult {
   convergeP50: number
   convergeP95: number
   convergeMax: number
+  /** (command, client) pairs in the convergence figures: clients connected throughout. */
+  convergeCount: number
+  /** p95 of the time until every client of the room has converged (the slowest client per command). */
+  roomConvergeP95: number
+  /** Convergence of clients that were disconnected meanwhile (reconnect, resume, catch up). */
+  reconnectP50: number
+  reconnectP95: number
+  reconnectCount: number
   commands: number
   notConverged: number
   correctiveSeeksPerMin: number
@@ -48,11 +59,21 @@ export interface ScenarioResult {
   settledErrors: number[]
 }
 
-interface Member { offsetMs: number, client: RoomClient, media: SimulatedMedia, sync: MediaSync, link: SimulatedLink, boundMs: number, errors: Array<[number, number]> }
+/** One sample: shown − ideal (ms) at true time `at`; `playing` = the room plays and its start instant has passed. */
+export interface Sample { at: number, error: number, playing: boolean }
 
-const SAMPLE_MS = 50
-const SETTLE_MS = 1000
-const CONVERGED_MS = 20
+export interface Member {
+  offsetMs: number
+  client: RoomClient
+  media: SimulatedMedia
+  sync: MediaSync
+  link: SimulatedLink
+  boundMs: number
+  errors: Sample[]
+  /** [from, to] true times while the client had no open connection. */
+  offline: Array<[number, number]>
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Runs one scenario against the realtime service at `base`: K simulated viewers in one room. */
@@ -61,8 +82,15 @@ export async function runScenario (base: string, scenario: Scenario, random: () 
   const timers: Array<ReturnType<typeof setTimeout>> = []
   const observer = new RoomClient({ url: base, roomId, ticket: () => ticket(roomId, { userId: 'observer' }), WebSocket: WebSocket as unknown as WebSocketConstructor })
   await observer.connect()
+  // A member's action counts from the moment the member acts; the room change it causes is the same
+  // command, not another one. Room changes nobody acted for (the opening play) count from when applied.
   const commands: number[] = []
-  observer.on('state', (_s, change) => { if (change) commands.push(trueNow()) })
+  let acted: number | null = null
+  observer.on('state', (_s, change) => {
+    if (!change) return
+    if (acted !== null && trueNow() - acted < 2000) acted = null
+    else commands.push(trueNow())
+  })
 
   const members: Member[] = []
   const startedAtRef = { value: 0 }
@@ -78,7 +106,13 @@ export async function runScenario (base: string, scenario: Scenario, random: () 
       WebSocket: link.WebSocket,
       now: () => trueNow() + offset
     })
-    const media = new SimulatedMedia({ skewPpm: uniform(random, -100, 100), startLatencyMs: uniform(random, 5, 40), seekLatencyMs: uniform(random, 10, 80) })
+    const media = new SimulatedMedia({
+      skewPpm: uniform(random, -100, 100),
+      startLatencyMs: uniform(random, 5, 40),
+      seekLatencyMs: uniform(random, 10, 80),
+      latencyJitter: scenario.latencyJitter ?? 0.5,
+      random
+    })
     if (process.env.ACC_DEBUG) {
       process.stderr.write(`connecting viewer ${i}\n`)
       client.on('connection', (st, info) => process.stderr.write(`viewer ${i}: ${st} ${JSON.stringify(info)}\n`))
@@ -87,7 +121,13 @@ export async function runScenario (base: string, scenario: Scenario, random: () 
     await client.connect()
     const debug = process.env.ACC_DEBUG ? (line: string) => process.stderr.write(`viewer ${i} +${((trueNow() - (startedAtRef.value || trueNow())) / 1000).toFixed(2)}: ${line}\n`) : undefined
     const sync = attach(client, media, { drift: scenario.drift, debug, onItem: () => media.load(uniform(random, 50, 300)) })
-    members.push({ offsetMs: offset, client, media, sync, link, boundMs: Math.abs(up - down) / 2, errors: [] })
+    const member: Member = { offsetMs: offset, client, media, sync, link, boundMs: Math.abs(up - down) / 2, errors: [], offline: [] }
+    client.on('connection', (status) => {
+      const last = member.offline.at(-1)
+      if (status !== 'open' && (!last || last[1] !== Infinity)) member.offline.push([trueNow(), Infinity])
+      if (status === 'open' && last && last[1] === Infinity) last[1] = trueNow()
+    })
+    members.push(member)
   }
   await observer.replaceQueue(['item-0', 'item-1', 'item-2', 'item-3', 'item-4'])
   await sleep(500)
@@ -95,14 +135,17 @@ export async function runScenario (base: string, scenario: Scenario, random: () 
   const startedAt = trueNow()
   startedAtRef.value = startedAt
 
+  const serverClock = new ServerClock()
   const sampler = setInterval(() => {
     const state = observer.state
     if (!state) return
     const at = trueNow()
-    const ideal = idealAt(state, at)
-    // Accuracy matters while the room plays (a paused one is trivially exact once converged).
-    if (!state.playing || at < state.refAt) return
-    for (const m of members) m.errors.push([at, m.media.positionMs(at) - ideal])
+    const serverAt = serverClock.at(at)
+    const ideal = idealAt(state, serverAt)
+    // Error percentiles only count a playing room (a paused one is trivially exact once converged);
+    // convergence counts every sample.
+    const playing = state.playing && serverAt >= state.refAt
+    for (const m of members) m.errors.push({ at, error: m.media.positionMs(at) - ideal, playing })
   }, SAMPLE_MS)
 
   const after = (meanMs: number, fn: () => void) => {
@@ -110,7 +153,7 @@ export async function runScenario (base: string, scenario: Scenario, random: () 
     schedule()
   }
   // An action counts from the moment the viewer acts (its own media moves before the room hears of it).
-  if (scenario.actionEveryMs > 0) after(scenario.actionEveryMs, () => { commands.push(trueNow()); randomAction(members, observer.state, random) })
+  if (scenario.actionEveryMs > 0) after(scenario.actionEveryMs, () => { acted = trueNow(); commands.push(acted); randomAction(members, observer.state, random) })
   if (scenario.dropEveryMs > 0) for (const m of members) after(scenario.dropEveryMs, () => m.link.drop())
 
   await sleep(scenario.seconds * 1000)
@@ -119,15 +162,15 @@ export async function runScenario (base: string, scenario: Scenario, random: () 
   const endedAt = trueNow()
   if (process.env.ACC_DEBUG) {
     for (const [i, m] of members.entries()) {
-      const worst = m.errors.reduce((w, e) => Math.abs(e[1]) > Math.abs(w[1]) ? e : w, [0, 0])
+      const worst = m.errors.filter((e) => e.playing).reduce((w, e) => Math.abs(e.error) > Math.abs(w.error) ? e : w, { at: 0, error: 0, playing: true })
       const last = m.errors.at(-1)
-      process.stderr.write(`viewer ${i}: worst ${worst[1].toFixed(1)} at +${((worst[0] - startedAt) / 1000).toFixed(2)} s; last ${last?.[1].toFixed(1)}; ` +
+      process.stderr.write(`viewer ${i}: worst ${worst.error.toFixed(1)} at +${((worst.at - startedAt) / 1000).toFixed(2)} s; last ${last?.error.toFixed(1)}; ` +
         `v${m.client.state?.version}/${observer.state?.version} item ${m.client.state?.itemId}/${observer.state?.itemId} paused ${m.media.paused} ` +
         `clockErr ${((m.client.clock.offset() ?? 0) + m.offsetMs).toFixed(1)} bound ${m.client.clock.errorBound()?.toFixed(1)} ` +
         `leads ${JSON.stringify(m.sync.leads)} stats ${JSON.stringify(m.sync.stats)}\n`)
     }
     for (const [i, m] of members.entries()) {
-      const trace = m.errors.filter((_e, j) => j % 5 === 0).map(([t, e]) => `${((t - startedAt) / 1000).toFixed(1)}:${e.toFixed(0)}`)
+      const trace = m.errors.filter((_e, j) => j % 5 === 0).map((e) => `${((e.at - startedAt) / 1000).toFixed(1)}:${e.error.toFixed(0)}${e.playing ? '' : 'p'}`)
       process.stderr.write(`trace ${i}: ${trace.join(' ')}\n`)
     }
     process.stderr.write(`commands at ${commands.map((c) => ((c - startedAt) / 1000).toFixed(2)).join(', ')}\n`)
@@ -137,8 +180,22 @@ export async function runScenario (base: string, scenario: Scenario, random: () 
   return summarize(scenario, members, commands.filter((c) => c >= startedAt - 1000).sort((a, b) => a - b), endedAt)
 }
 
-function idealAt (state: PlayerState, at: number) {
-  return currentPosition(state, at, 4 * 3_600_000)
+function idealAt (state: PlayerState, serverAt: number) {
+  return currentPosition(state, serverAt, 4 * 3_600_000)
+}
+
+/**
+ * The service stamps states with Date.now(); the media clocks run on performance time. The two
+ * can differ (and drift apart while the OS slews the wall clock), so the ideal position is taken
+ * at the server's clock: the largest recent Date.now() − trueNow() (Date.now() is whole ms).
+ */
+class ServerClock {
+  private readonly diffs: number[] = []
+  at (trueAt: number) {
+    this.diffs.push(Date.now() - trueAt)
+    if (this.diffs.length > 40) this.diffs.shift()
+    return trueAt + Math.max(...this.diffs)
+  }
 }
 
 /**
@@ -157,67 +214,5 @@ function randomAction (members: Member[], state: PlayerState | null, random: () 
     m.media.userSeek(uniform(random, 0, 3_600_000))
   } else {
     m.client.jump(Math.floor(random() * 5)).catch(() => {})
-  }
-}
-
-function summarize (scenario: Scenario, members: Member[], commands: number[], endedAt: number): ScenarioResult {
-  const lastCommandBefore = (t: number) => {
-    let last = -Infinity
-    for (const c of commands) if (c <= t) last = c
-    return last
-  }
-  const settled: number[] = []
-  let within = 0
-  for (const m of members) {
-    for (const [t, err] of m.errors) {
-      if (t - lastCommandBefore(t) < SETTLE_MS) continue
-      settled.push(Math.abs(err))
-      if (process.env.ACC_DEBUG && Math.abs(err) > 1000) process.stderr.write(`settled outlier ${err.toFixed(0)} at ${t.toFixed(0)} last command ${lastCommandBefore(t).toFixed(0)} commands ${commands.map((c) => c.toFixed(0)).join(',')}\n`)
-      if (Math.abs(err) <= m.boundMs + CONVERGED_MS) within++
-    }
-  }
-  // Convergence: from a command until every client stays within CONVERGED_MS (+ its bound) till the next one.
-  const converge: number[] = []
-  let notConverged = 0
-  for (const [i, c] of commands.entries()) {
-    const next = commands[i + 1] ?? endedAt
-    if (next - c < 2 * SETTLE_MS) continue
-    let worst = 0
-    let failed = false
-    // A command after which the room stayed paused has nothing to converge (no samples): skipped.
-    if (!members.some((m) => m.errors.some(([t]) => t >= c && t < next))) continue
-    for (const m of members) {
-      const window = m.errors.filter(([t]) => t >= c && t < next)
-      let lastBad = -1
-      for (const [j, [, err]] of window.entries()) if (Math.abs(err) > CONVERGED_MS + m.boundMs) lastBad = j
-      if (lastBad === window.length - 1 && window.length > 0) failed = true
-      const doneAt = lastBad < 0 ? c : window[lastBad]![0] + SAMPLE_MS
-      worst = Math.max(worst, doneAt - c)
-    }
-    if (failed) notConverged++
-    else converge.push(worst)
-  }
-  const minutes = members.length * scenario.seconds / 60
-  const sum = (f: (m: Member) => number) => members.reduce((a, m) => a + f(m), 0)
-  return {
-    scenario,
-    samples: settled.length,
-    settledErrors: settled,
-    p50: percentile(settled, 50),
-    p95: percentile(settled, 95),
-    p99: percentile(settled, 99),
-    max: settled.length ? Math.max(...settled) : NaN,
-    convergeP50: percentile(converge, 50),
-    convergeP95: percentile(converge, 95),
-    convergeMax: converge.length ? Math.max(...converge) : NaN,
-    commands: converge.length + notConverged,
-    notConverged,
-    correctiveSeeksPerMin: sum((m) => m.sync.stats.correctiveSeeks) / minutes,
-    followSeeksPerMin: sum((m) => m.sync.stats.followSeeks) / minutes,
-    rateChangesPerMin: sum((m) => m.sync.stats.rateChanges) / minutes,
-    seeksInsideDeadZone: sum((m) => m.sync.stats.seeksInsideDeadZone),
-    drops: sum((m) => m.link.drops),
-    boundP50: percentile(members.map((m) => m.boundMs), 50),
-    withinBoundShare: settled.length ? within / settled.length : NaN
   }
 }

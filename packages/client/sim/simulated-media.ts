@@ -10,6 +10,13 @@ export interface SimulatedMediaOptions {
   startLatencyMs?: number
   /** Time a seek takes (ms); the position holds on the target meanwhile. */
   seekLatencyMs?: number
+  /**
+   * Each seek and start takes its latency × (1 ± this), drawn anew: a real element's seek time
+   * depends on the distance to the previous key frame and on what is buffered, so it is never
+   * quite the same twice (0 = always the same).
+   */
+  latencyJitter?: number
+  random?: () => number
   durationMs?: number
   clock?: () => number
 }
@@ -29,12 +36,13 @@ export class SimulatedMedia implements MediaLike {
   private anchorAt: number
   private movingFrom: number
   private stallUntil = 0
+  private seekTimer: ReturnType<typeof setTimeout> | undefined
   private readonly listeners = new Map<string, Set<() => void>>()
   readonly log: MediaEventName[] = []
   private readonly opts: Required<SimulatedMediaOptions>
 
   constructor (opts: SimulatedMediaOptions = {}) {
-    this.opts = { skewPpm: 0, startLatencyMs: 0, seekLatencyMs: 0, durationMs: 4 * 3_600_000, clock: trueNow, ...opts }
+    this.opts = { skewPpm: 0, startLatencyMs: 0, seekLatencyMs: 0, latencyJitter: 0, random: Math.random, durationMs: 4 * 3_600_000, clock: trueNow, ...opts }
     this.anchorAt = this.opts.clock()
     this.movingFrom = this.anchorAt
   }
@@ -55,10 +63,12 @@ export class SimulatedMedia implements MediaLike {
     const now = this.opts.clock()
     this.anchorMs = Math.max(0, Math.min(this.opts.durationMs, seconds * 1000))
     this.anchorAt = now
-    this.movingFrom = now + this.opts.seekLatencyMs
+    const latency = this.draw(this.opts.seekLatencyMs)
+    this.movingFrom = now + latency
     this.seeking = true
     this.fire('seeking')
-    setTimeout(() => { this.seeking = false; this.fire('seeked') }, this.opts.seekLatencyMs)
+    clearTimeout(this.seekTimer) // a newer seek replaces one in progress (one seeked event)
+    this.seekTimer = setTimeout(() => { this.seeking = false; this.fire('seeked') }, latency)
   }
 
   get playbackRate () { return this._rate }
@@ -74,9 +84,10 @@ export class SimulatedMedia implements MediaLike {
     const now = this.opts.clock()
     this._paused = false
     this.anchorAt = now
-    this.movingFrom = Math.max(this.movingFrom, now + this.opts.startLatencyMs)
+    const latency = this.draw(this.opts.startLatencyMs)
+    this.movingFrom = Math.max(this.movingFrom, now + latency)
     this.fire('play')
-    setTimeout(() => this.fire('playing'), this.opts.startLatencyMs)
+    setTimeout(() => this.fire('playing'), latency)
     return Promise.resolve()
   }
 
@@ -116,6 +127,10 @@ export class SimulatedMedia implements MediaLike {
   }
 
   removeEventListener (type: string, listener: () => void) { this.listeners.get(type)?.delete(listener) }
+
+  private draw (latencyMs: number) {
+    return latencyMs * (1 + this.opts.latencyJitter * (2 * this.opts.random() - 1))
+  }
 
   /** Fixes the position so far as the new anchor (before a rate or state change). */
   private rebase () {

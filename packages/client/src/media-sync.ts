@@ -1,45 +1,18 @@
 import type { PlayerState } from '@watch-together/protocol'
-import { currentPosition, DEFAULT_DRIFT_OPTIONS, DriftController, type DriftOptions } from '@watch-together/sync-core'
+import { currentPosition, DEFAULT_DRIFT_OPTIONS, DriftController, MediaLatency } from '@watch-together/sync-core'
 import { MEDIA_EVENTS, type MediaEventName, type MediaLike, pageHidden } from './media.js'
+import { type AttachOptions, OWN_EVENT_WINDOW_MS, OwnChanges, type SyncStats } from './own-changes.js'
 import type { RoomClient } from './room-client.js'
 
-export interface AttachOptions {
-  drift?: DriftOptions
-  /** How often the media is compared with the room (ms). */
-  tickMs?: number
-  /**
-   * Lead time (ms) of the user's play: the local media waits for it too, so everyone (the user
-   * included) starts on one instant. It should cover the others' one-way latency.
-   */
-  leadMs?: number
-  /** A user seek closer than this to the room's position is not sent (ms). */
-  userSeekMinMs?: number
-  /** Whether the page is hidden; defaults to document.visibilityState. */
-  isHidden?: () => boolean
-  /** Called when the room moves to another item (load it); sync resumes when it resolves. */
-  onItem?: (itemId: string | null) => void | Promise<void>
-  /** Receives a line for every correction (diagnostics). */
-  debug?: (line: string) => void
-}
-
-/** Counters the harness and apps can read: how often the media was corrected. */
-export interface SyncStats {
-  /** Seeks that follow a room change (its command, a join, a reconnect). */
-  followSeeks: number
-  /** Seeks the drift controller made on its own, away from any room change. */
-  correctiveSeeks: number
-  /** Corrective seeks decided on a drift inside the dead zone (must stay 0). */
-  seeksInsideDeadZone: number
-  rateChanges: number
-  userCommands: number
-  ignoredOwnEvents: number
-}
+export type { AttachOptions, SyncStats } from './own-changes.js'
 
 /** A seek this soon after a room change is following it, not correcting drift. */
 const FOLLOW_WINDOW_MS = 2000
 
-/** How long an own change may take to produce its media event before we stop expecting it. */
-const OWN_EVENT_WINDOW_MS = 3000
+/** A start is measured this long after its instant (the frames move by then, even on a slow element)… */
+const MEASURE_AFTER_START_MS = 150
+/** … or this long after its `playing` event and instant, if sooner. */
+const MEASURE_AFTER_PLAYING_MS = 30
 
 /**
  * Keeps a media element on the room's timeline and turns the user's own actions into room
@@ -49,9 +22,10 @@ const OWN_EVENT_WINDOW_MS = 3000
 export class MediaSync {
   readonly stats: SyncStats = { followSeeks: 0, correctiveSeeks: 0, seeksInsideDeadZone: 0, rateChanges: 0, userCommands: 0, ignoredOwnEvents: 0 }
   readonly controller: DriftController
-  private readonly opts: Required<Omit<AttachOptions, 'drift' | 'onItem' | 'debug'>> & Pick<AttachOptions, 'onItem' | 'debug'>
+  readonly latency: MediaLatency
+  private readonly opts: Required<Omit<AttachOptions, 'drift' | 'latency' | 'onItem' | 'debug'>> & Pick<AttachOptions, 'onItem' | 'debug'>
   private readonly deadZoneMs: number
-  private readonly own: Record<'play' | 'pause' | 'seek' | 'rate', number[]> = { play: [], pause: [], seek: [], rate: [] }
+  private readonly own: OwnChanges
   private readonly listeners: Array<[MediaEventName, () => void]> = []
   private timer: ReturnType<typeof setInterval> | undefined
   private startTimer: ReturnType<typeof setTimeout> | undefined
@@ -60,11 +34,17 @@ export class MediaSync {
   private itemId: string | null | undefined
   private itemLoading = false
   private setRate = 1
-  /** Learned seek latency (ms): an element that takes time to seek lands behind; aim ahead by this. */
-  private seekLeadMs = 0
-  /** Learned start latency (ms): play() is called this much before a scheduled start. */
-  private startLeadMs = 0
-  private measure: { kind: 'seek' | 'start', at: number } | null = null
+  /**
+   * A local start planned to get onto the running timeline: hold still on `positionMs` (where the
+   * room will be at server time `startAt`), then start on that instant, as for a scheduled play.
+   */
+  private cue: { startAt: number, positionMs: number } | null = null
+  /** When the own or user seek in progress began (local ms), to learn how long seeks take. */
+  private seekFrom: number | null = null
+  /** A start that should have landed on an instant: measured once the frames move (local ms). */
+  private measure: { at: number, lateMs: number, startLocal: number } | null = null
+  private measureTimer: ReturnType<typeof setTimeout> | undefined
+  private playRefused = false
   /** User commands on their way: the media shows the user's intent, so it is not corrected meanwhile. */
   private userPending = 0
   private roomChangedAt = -Infinity
@@ -74,62 +54,59 @@ export class MediaSync {
 
   constructor (readonly client: RoomClient, readonly media: MediaLike, opts: AttachOptions = {}) {
     this.controller = new DriftController(opts.drift)
+    this.latency = new MediaLatency(opts.latency)
     this.deadZoneMs = opts.drift?.deadZoneMs ?? DEFAULT_DRIFT_OPTIONS.deadZoneMs
     this.opts = { tickMs: 100, leadMs: 250, userSeekMinMs: 250, isHidden: pageHidden, ...opts }
     this.setRate = media.playbackRate
+    this.own = new OwnChanges(() => client.now(), this.stats)
     for (const name of MEDIA_EVENTS) {
       const listener = () => this.onMediaEvent(name)
       media.addEventListener?.(name, listener)
       this.listeners.push([name, listener])
     }
     this.offState = client.on('state', (state, change) => {
-      // A new room command supersedes any correction in progress: follow it at once.
+      // A new room command supersedes any correction or cue in progress: follow it at once.
       if (change) this.controller.reset()
+      this.cue = null
+      this.measure = null
       this.roomChangedAt = this.client.now()
       this.follow(state)
     })
     this.timer = setInterval(() => this.tick(), this.opts.tickMs)
+    // Joining is following the room's latest change.
+    this.roomChangedAt = client.now()
     if (client.state) this.follow(client.state)
   }
 
   detach (): void {
     clearInterval(this.timer)
     clearTimeout(this.startTimer)
+    clearTimeout(this.measureTimer)
     this.offState()
     for (const [name, listener] of this.listeners) this.media.removeEventListener?.(name, listener)
   }
 
-  // ---- own changes: marked so the events they cause are not taken for the user's ----
-  private mark (kind: keyof MediaSync['own']) {
-    this.own[kind].push(this.client.now() + OWN_EVENT_WINDOW_MS)
-  }
-
-  private consumeOwn (kind: keyof MediaSync['own']): boolean {
-    const now = this.client.now()
-    const marks = this.own[kind].filter((until) => until >= now)
-    this.own[kind] = marks
-    if (marks.length === 0) return false
-    marks.shift()
-    this.stats.ignoredOwnEvents++
-    return true
-  }
-
-  private ownPlay () {
+  /** Starts the media meant to move from server time `startAt` on (play() goes out a start lead before). */
+  private ownPlay (startAt: number, serverNow: number) {
     if (!this.media.paused) return
-    this.mark('play')
-    this.measure = { kind: 'start', at: this.client.now() + 300 }
+    this.own.mark('play')
+    const lateMs = Math.max(0, serverNow - (startAt - this.latency.startLeadMs))
+    const startLocal = this.client.now() + Math.max(0, startAt - serverNow)
+    this.measureAt({ at: startLocal + MEASURE_AFTER_START_MS, lateMs, startLocal })
     const started = this.media.play()
-    if (started && typeof started.catch === 'function') started.catch(() => {}) // autoplay refused: the user must press play
+    // Autoplay refused: the user must press play; no retry loop meanwhile.
+    if (started && typeof started.catch === 'function') started.catch(() => { this.playRefused = true })
   }
 
   private ownPause () {
     if (this.media.paused) return
-    this.mark('pause')
+    this.own.mark('pause')
     this.media.pause()
   }
 
-  private ownSeek (positionMs: number, playing: boolean, driftMs: number, why: string) {
-    this.mark('seek')
+  /** Seeks (the media is paused: while playing, the sync cues instead of seeking on the run). */
+  private ownSeek (positionMs: number, driftMs: number, why: string) {
+    this.own.mark('seek')
     const now = this.client.now()
     const follow = now - this.roomChangedAt < FOLLOW_WINDOW_MS
     if (follow) this.stats.followSeeks++
@@ -138,16 +115,15 @@ export class MediaSync {
       if (Math.abs(driftMs) < this.deadZoneMs) this.stats.seeksInsideDeadZone++
     }
     this.opts.debug?.(`${follow ? 'follow' : 'corrective'} seek (${why}): drift ${driftMs.toFixed(1)} ms`)
-    const rate = this.client.state?.rate ?? 1
-    const target = Math.max(0, positionMs + (playing ? this.seekLeadMs * rate : 0))
+    this.seekFrom = now
+    const target = Math.max(0, positionMs)
     if (target >= (this.media.duration ?? Infinity) * 1000 - 1) this.ownSeekToEndAt = now
     this.media.currentTime = target / 1000
-    this.measure = playing ? { kind: 'seek', at: now + 300 } : null
   }
 
   private ownRate (rate: number) {
     if (Math.abs(this.media.playbackRate - rate) < 1e-6) return
-    this.mark('rate')
+    this.own.mark('rate')
     this.stats.rateChanges++
     this.setRate = rate
     this.media.playbackRate = rate
@@ -184,32 +160,67 @@ export class MediaSync {
     const ideal = this.ideal(state, serverNow)
     const actual = this.media.currentTime * 1000
     const now = this.client.now()
-    const startsAt = state.playing && serverNow < state.refAt ? state.refAt : null
 
-    // A start scheduled ahead: play() goes out early by the element's learned start latency.
-    const startIn = startsAt !== null ? startsAt - serverNow - this.startLeadMs : 0
-    if (!state.playing || startIn > 0) {
-      // Paused, or a start still ahead: hold still on the position, and start on the instant.
+    if (!state.playing) {
+      // Paused: hold still on the room's position.
+      this.cue = null
       this.ownPause()
-      if (Math.abs(ideal - actual) >= this.deadZoneMs) this.ownSeek(ideal, false, ideal - actual, 'hold')
-      if (startsAt !== null) this.scheduleStart(startsAt - this.startLeadMs)
+      if (Math.abs(ideal - actual) >= this.deadZoneMs) this.ownSeek(ideal, ideal - actual, 'hold')
       return
     }
+    // A start on an instant: the room's own (a play or seek scheduled ahead), or a cue of ours.
+    const plan = this.cue ?? (serverNow < state.refAt ? { startAt: state.refAt, positionMs: state.positionMs } : null)
+    if (plan !== null && this.media.paused) {
+      if (this.opts.isHidden() || this.playRefused) return
+      if (Math.abs(plan.positionMs - actual) >= this.deadZoneMs) {
+        // Not on the start position yet: seek there, if the seek can still finish in time.
+        if (plan.startAt - serverNow >= this.latency.cueMs) this.ownSeek(plan.positionMs, plan.positionMs - actual, 'to start')
+        else this.cueStart(state, serverNow, plan.positionMs - actual)
+        return
+      }
+      const startIn = plan.startAt - this.latency.startLeadMs - serverNow
+      if (startIn > 0) return this.scheduleStart(plan.startAt - this.latency.startLeadMs)
+      this.cue = null
+      return this.ownPlay(plan.startAt, serverNow)
+    }
+    if (plan !== null && plan === this.cue) this.cue = null
+    if (this.measure !== null && now < this.measure.at) return // a start is landing: measured, then corrected
     if (this.media.paused) {
-      if (this.opts.isHidden()) return
-      const target = startsAt !== null ? ideal : ideal + this.startLeadMs * state.rate
-      if (Math.abs(target - actual) >= this.deadZoneMs) this.ownSeek(target, false, target - actual, 'before start')
-      this.ownPlay()
+      // The room runs, the media does not (a late start, a loaded item, a refused command).
+      if (this.opts.isHidden() || this.playRefused) return
+      // Held on a frame the room reaches soon, or only just passed (inside the dead zone): start
+      // from it on that instant, without a seek; otherwise cue.
+      const waitMs = (actual - ideal) / state.rate
+      if (ideal - actual >= this.deadZoneMs || waitMs > this.latency.cueMs) return this.cueStart(state, serverNow, ideal - actual)
+      this.cue = { startAt: serverNow + waitMs, positionMs: actual }
+      return this.tick()
+    }
+    if (plan !== null) { // playing before the room's start instant: hold
+      this.ownPause()
+      if (this.media.paused) this.tick()
       return
     }
-    if (startsAt !== null) return // started early on purpose: the room's clock catches up
-    this.learnLeads(now, ideal - actual)
+    this.learnStart(ideal - actual, state.rate)
     const action = this.controller.update({ idealMs: ideal, actualMs: actual, roomRate: state.rate, now, playing: true })
-    if (action.kind === 'seek') this.ownSeek(action.positionMs, true, ideal - actual, 'controller')
+    if (action.kind === 'seek') this.cueStart(state, serverNow, ideal - actual)
     else if (action.kind === 'rate') this.ownRate(action.rate)
     else if (Math.abs(this.media.playbackRate - state.rate) > 1e-6 && Math.abs(this.media.playbackRate - this.setRate) < 1e-6) {
       this.ownRate(state.rate) // the room's own rate changed
     }
+  }
+
+  /**
+   * Gets onto the running timeline: pause, seek to where the room will be once the seek (and
+   * the start) can be done, and start on that instant. The landing then depends on the start
+   * latency only; seeking on the run would land off by the seek's own (varying) latency.
+   */
+  private cueStart (state: PlayerState, serverNow: number, driftMs: number) {
+    const startAt = serverNow + this.latency.cueMs
+    this.cue = { startAt, positionMs: this.ideal(state, startAt) }
+    this.ownPause()
+    // A nudge of ours does not carry into the start (a rate the user just set is theirs to send).
+    if (this.media.playbackRate !== state.rate && this.media.playbackRate === this.setRate) this.ownRate(state.rate)
+    this.ownSeek(this.cue.positionMs, driftMs, 'cue')
   }
 
   private scheduleStart (serverAt: number) {
@@ -218,24 +229,24 @@ export class MediaSync {
     this.startTimer = setTimeout(() => this.tick(), wait)
   }
 
-  /**
-   * Shortly after an own seek or start while playing, the drift left is the element's own
-   * latency (seeking, starting the decoder): aim ahead by it next time (a smoothed estimate).
-   */
-  private learnLeads (now: number, driftMs: number) {
+  /** Measures the landing at m.at (then the controller takes over). */
+  private measureAt (m: NonNullable<MediaSync['measure']>) {
+    this.measure = m
+    clearTimeout(this.measureTimer)
+    this.measureTimer = setTimeout(() => this.tick(), Math.max(0, m.at - this.client.now()))
+  }
+
+  /** Once the frames of a start move, the drift left is the element's start latency not yet allowed for. */
+  private learnStart (driftMs: number, rate: number) {
     const m = this.measure
-    if (m === null || now < m.at) return
+    if (m === null) return
     this.measure = null
     this.controller.afterTransition()
-    if (Math.abs(driftMs) >= 500) return
-    const rate = this.client.state?.rate ?? 1
-    const learn = (lead: number) => Math.max(0, Math.min(1000, lead + 0.7 * driftMs / rate))
-    if (m.kind === 'seek') this.seekLeadMs = learn(this.seekLeadMs)
-    else this.startLeadMs = learn(this.startLeadMs)
+    if (Math.abs(driftMs) < 500) this.latency.noteStart(driftMs, rate, m.lateMs)
   }
 
   /** The learned latencies (ms), for diagnostics. */
-  get leads () { return { seekMs: this.seekLeadMs, startMs: this.startLeadMs } }
+  get leads () { return { seekMs: this.latency.seekMs, startMs: this.latency.startLeadMs, cueMs: this.latency.cueMs } }
 
   // ---- media → room: only deliberate user actions become commands ----
   private onMediaEvent (name: MediaEventName) {
@@ -246,14 +257,23 @@ export class MediaSync {
         return
       case 'playing':
       case 'canplay':
+        // The frames move: the landing can be measured as soon as the start instant has passed too.
+        if (name === 'playing' && this.measure !== null) {
+          const m = this.measure
+          this.measureAt({ ...m, at: Math.min(m.at, Math.max(this.client.now(), m.startLocal) + MEASURE_AFTER_PLAYING_MS) })
+        }
         if (this.buffering) { this.buffering = false; this.client.reportBuffering(false); this.tick() }
         return
       case 'seeked':
-        return
+        // The seek's time teaches the cue how long to wait; then the room's state is applied at once.
+        if (this.seekFrom !== null) this.latency.noteSeek(this.client.now() - this.seekFrom)
+        this.seekFrom = null
+        return this.tick()
       case 'ended':
         return this.reportEnd()
       case 'play':
-        if (this.consumeOwn('play')) return
+        if (this.own.consume('play')) return
+        this.playRefused = false
         if (this.client.state && !this.client.state.playing) {
           // Hold the media until the room's start instant (it arrives with the new state).
           this.ownPause()
@@ -261,26 +281,29 @@ export class MediaSync {
         }
         return
       case 'pause':
-        if (this.consumeOwn('pause')) return
+        if (this.own.consume('pause')) return
         // A hidden tab's pause, the end of the item or a stall are not the user's.
         if (this.opts.isHidden() || this.media.ended || this.buffering) return
         if (this.client.state?.playing) this.user(() => this.client.pause())
         return
       case 'seeking': {
-        if (this.consumeOwn('seek')) return
+        if (this.own.consume('seek')) return
         const state = this.client.state
         if (!state) return
         const positionMs = this.media.currentTime * 1000
+        this.seekFrom = this.client.now()
         if (Math.abs(positionMs - this.ideal(state, this.client.serverNow())) < this.opts.userSeekMinMs) return
-        // While playing, the media moves on until the server applies the seek: aim where it will be then.
-        const ahead = state.playing ? (this.client.clock.roundTrip(this.client.now()) ?? 0) / 2 * state.rate : 0
-        this.user(() => this.client.seek(positionMs + ahead))
+        if (!state.playing) return this.user(() => this.client.seek(positionMs))
+        // While playing, the seek is a start on an instant, as a play is: the media holds the new
+        // position, and everyone (the user included) starts from it on the room's instant.
+        this.ownPause()
+        this.user(() => this.client.seek(positionMs, this.opts.leadMs))
         return
       }
       case 'ratechange': {
         const rate = this.media.playbackRate
         // Own if it shows the rate this code set last (whatever order the events came in).
-        if (Math.abs(rate - this.setRate) < 1e-6) { this.consumeOwn('rate'); return }
+        if (Math.abs(rate - this.setRate) < 1e-6) { this.own.consume('rate'); return }
         this.setRate = rate
         if (this.client.state && Math.abs(rate - this.client.state.rate) > 1e-3) this.user(() => this.client.setRate(rate))
       }

@@ -29,7 +29,7 @@ class FakeRoom extends Emitter<RoomClientEvents> {
   private record (what: string) { this.sent.push(what); return Promise.resolve(this.state) }
   play () { return this.record('play') }
   pause () { return this.record('pause') }
-  seek (positionMs: number) { return this.record(`seek ${Math.round(positionMs / 1000)}s`) }
+  seek (positionMs: number, leadMs?: number) { return this.record(`seek ${Math.round(positionMs / 1000)}s${leadMs ? ' on an instant' : ''}`) }
   setRate (rate: number) { return this.record(`rate ${rate}`) }
   reportBuffering (b: boolean) { this.buffering.push(b) }
 }
@@ -93,12 +93,59 @@ t.test('deliberate user actions become room commands', async (t) => {
   media.userPause()
   await waitFor('pause sent', () => room.sent.includes('pause'))
   media.userSeek(600_000)
-  await waitFor('seek sent', () => room.sent.includes('seek 600s'))
+  await waitFor('seek sent', () => room.sent.includes('seek 600s on an instant'))
   media.userRate(1.5)
   await waitFor('rate sent', () => room.sent.includes('rate 1.5'))
   room.set({ playing: false, positionMs: 600_000, refAt: Date.now(), rate: 1.5 })
   await sleep(100)
   media.userPlay()
   await waitFor('play sent', () => room.sent.includes('play'))
-  t.same(room.sent, ['pause', 'seek 600s', 'rate 1.5', 'play'], 'each exactly once')
+  t.same(room.sent, ['pause', 'seek 600s on an instant', 'rate 1.5', 'play'], 'each exactly once (a seek in a playing room starts on an instant, as a play does)')
+})
+
+/** Counts seeks made while the media was playing (a cue seeks paused, then starts on an instant). */
+class RecordingMedia extends SimulatedMedia {
+  seeksWhilePlaying = 0
+  override get currentTime () { return super.currentTime }
+  override set currentTime (seconds: number) {
+    if (!this.paused) this.seeksWhilePlaying++
+    super.currentTime = seconds
+  }
+}
+
+t.test('a room seek while playing is followed by a cue: paused seek ahead, then a start on an instant', async (t) => {
+  const room = new FakeRoom({ playing: true, positionMs: 60_000, refAt: Date.now() })
+  const media = new RecordingMedia({ seekLatencyMs: 40, startLatencyMs: 10, latencyJitter: 0.5 })
+  const sync = attach(room as unknown as RoomClient, media, { tickMs: 20, isHidden: () => false })
+  t.teardown(() => sync.detach())
+  await waitFor('playing', () => !media.paused && sync.stats.followSeeks >= 1)
+  const starts = media.log.filter((e) => e === 'play').length
+  room.set({ positionMs: 900_000, refAt: Date.now() })
+  await waitFor('started again', () => media.log.filter((e) => e === 'play').length > starts && !media.paused)
+  t.equal(media.seeksWhilePlaying, 0, 'never a seek on the run')
+  t.ok(media.currentTime > 900, 'on the new position')
+  t.ok(sync.leads.seekMs > 0 && sync.leads.cueMs > sync.leads.seekMs, `seek time learned from the element: ${JSON.stringify(sync.leads)}`)
+  t.same(room.sent, [], 'and no command')
+})
+
+t.test('a user seek in a playing room holds the media until the room\'s instant', async (t) => {
+  const { room, media } = setup(t, { playing: true, positionMs: 10_000, refAt: Date.now() })
+  await waitFor('playing', () => !media.paused)
+  await sleep(100)
+  let release = () => {}
+  room.seek = (positionMs: number, leadMs?: number) => {
+    room.sent.push(`seek ${Math.round(positionMs / 1000)}s${leadMs ? ' on an instant' : ''}`)
+    return new Promise((resolve) => { release = () => resolve(room.state) })
+  }
+  media.userSeek(300_000)
+  await waitFor('seek sent', () => room.sent.includes('seek 300s on an instant'))
+  await sleep(100)
+  t.ok(media.paused, 'holding the new position while the command travels')
+  t.ok(Math.abs(media.currentTime - 300) < 0.2, `on the position the user chose (${media.currentTime} s)`)
+  // The room applies it: the start is scheduled on the room's instant.
+  room.set({ positionMs: 300_000, refAt: Date.now() + 150 })
+  release()
+  await waitFor('started', () => !media.paused)
+  t.ok(Math.abs(media.currentTime * 1000 - (300_000 + Date.now() - room.state.refAt)) < 1000, 'from the chosen position')
+  t.same(room.sent, ['seek 300s on an instant'])
 })

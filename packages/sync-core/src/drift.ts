@@ -17,6 +17,11 @@ export interface DriftOptions {
   maxRateDelta?: number
   /** The drift is corrected over about this long by a rate change (sets the nudge's size). */
   correctionWindowMs?: number
+  /**
+   * The same right after a landing (see afterTransition): the residual of a seek or start is known
+   * to be real and is removed faster (still within maxRateDelta), so a command converges sooner.
+   */
+  landingWindowMs?: number
   /** No second seek within this time after one (the media needs time to settle). */
   seekCooldownMs?: number
   /** Media elements report seeking late; compensate a seek by this much ahead. */
@@ -47,6 +52,7 @@ export const DEFAULT_DRIFT_OPTIONS: Required<DriftOptions> = {
   seekThresholdMs: 500,
   maxRateDelta: 0.05,
   correctionWindowMs: 1000,
+  landingWindowMs: 300,
   seekCooldownMs: 2000,
   seekLeadMs: 0
 }
@@ -68,7 +74,7 @@ export class DriftController {
 
   /** Decides what to do now. Call on every sample (e.g. each animation frame or 250 ms). */
   update (input: DriftInput): DriftAction {
-    const { deadZoneMs, settleMs, seekThresholdMs, maxRateDelta, correctionWindowMs, seekCooldownMs, seekLeadMs } = this.opts
+    const { deadZoneMs, settleMs, seekThresholdMs, maxRateDelta, correctionWindowMs, landingWindowMs, seekCooldownMs, seekLeadMs } = this.opts
     const drift = input.idealMs - input.actualMs
     const size = Math.abs(drift)
     const inCooldown = input.now - this.lastSeekAt < seekCooldownMs
@@ -93,7 +99,8 @@ export class DriftController {
     }
     // Proportional nudge: make up the drift over about one correction window, within the band.
     // It is chosen once per correction and only re-tuned when the drift has grown well past it.
-    const delta = Math.max(-maxRateDelta, Math.min(maxRateDelta, drift / correctionWindowMs))
+    const window = landed && !this.correcting ? landingWindowMs : correctionWindowMs
+    const delta = Math.max(-maxRateDelta, Math.min(maxRateDelta, drift / window))
     const held = this.nudgeRate / input.roomRate - 1
     if (!this.correcting || Math.abs(delta) > 1.5 * Math.abs(held) + 1e-9) {
       this.correcting = true

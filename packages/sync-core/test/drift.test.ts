@@ -76,3 +76,19 @@ t.test('right after a landing, a residual above settleMs is nudged away; later t
   controller.afterTransition()
   t.equal(at(1500 + 1000, 800).kind, 'seek', 'far off is still a seek')
 })
+
+t.test('a landing residual is nudged faster than steady drift, within the rate band', async (t) => {
+  const steady = new DriftController()
+  const landed = new DriftController()
+  landed.afterTransition()
+  const input = { idealMs: 1030, actualMs: 1000, roomRate: 1, now: 0, playing: true }
+  const a = steady.update(input)
+  const b = landed.update(input)
+  t.ok(a.kind === 'rate' && b.kind === 'rate')
+  const rateOf = (x: DriftAction) => x.kind === 'rate' ? x.rate : NaN
+  t.ok(rateOf(b) > rateOf(a), `landing nudge ${rateOf(b)} > steady nudge ${rateOf(a)}`)
+  t.ok(rateOf(b) <= 1 + DEFAULT_DRIFT_OPTIONS.maxRateDelta + 1e-9, 'still within maxRateDelta')
+  const far = new DriftController()
+  far.afterTransition()
+  t.same(far.update({ ...input, idealMs: 1400 }), { kind: 'rate', rate: 1 + DEFAULT_DRIFT_OPTIONS.maxRateDelta }, 'capped')
+})
