@@ -74,9 +74,18 @@ const clientPkg = resolve(ROOT, 'packages/client/package.json')
 const hasHarness = existsSync(clientPkg) && Boolean(JSON.parse(readFileSync(clientPkg, 'utf8')).scripts?.bench)
 let syncErrors: number[] = []
 if (hasHarness) {
-  const acc = bench<{ errorsMs?: number[], p50?: number, p95?: number, baselineP50?: number, baselineP95?: number, asymmetricP50?: number, physicalBoundP50?: number }>('sync-accuracy', '@watch-together/client', [], {})
+  const acc = bench<{
+    errorsMs?: number[], p50?: number, p95?: number, p99?: number, baselineP50?: number, baselineP95?: number, asymmetricP50?: number, physicalBoundP50?: number,
+    scenarios?: Array<{ scenario: { name: string, asymmetric?: boolean }, convergeP95?: number, seeksInsideDeadZone?: number }>
+  }>('sync-accuracy', '@watch-together/client', [], {})
   if (acc?.p50 !== undefined) rows.push({ metric: 'sync error p50 (symmetric paths)', value: acc.p50, baseline: acc.baselineP50 ?? null, unit: 'ms', baselineName: 'none' })
   if (acc?.p95 !== undefined) rows.push({ metric: 'sync error p95 (symmetric paths)', value: acc.p95, baseline: acc.baselineP95 ?? null, unit: 'ms', baselineName: 'none' })
+  if (acc?.p99 !== undefined) rows.push({ metric: 'sync error p99 (symmetric paths; goal ≤ 20 ms)', value: acc.p99, baseline: null, unit: 'ms', baselineName: 'none' })
+  // Convergence after a command, per client (p95), in the worst symmetric scenario (goal ≤ 1 s).
+  const converge = (acc?.scenarios ?? []).filter((r) => !r.scenario.asymmetric).map((r) => r.convergeP95).filter((v): v is number => Number.isFinite(v))
+  if (converge.length) rows.push({ metric: 'sync convergence p95, worst symmetric scenario (goal ≤ 1000 ms)', value: Math.max(...converge), baseline: null, unit: 'ms', baselineName: 'none' })
+  const deadZoneSeeks = (acc?.scenarios ?? []).reduce((n, r) => n + (r.seeksInsideDeadZone ?? 0), 0)
+  if (acc?.scenarios) rows.push({ metric: 'sync corrective seeks inside the dead zone (goal 0)', value: deadZoneSeeks, baseline: null, unit: '', baselineName: 'none' })
   if (acc?.asymmetricP50 !== undefined) rows.push({ metric: 'sync error p50 (asymmetric paths)', value: acc.asymmetricP50, baseline: acc.physicalBoundP50 ?? null, unit: 'ms', baselineName: 'physical bound: half the up/down difference' })
   syncErrors = acc?.errorsMs ?? []
 } else {
