@@ -74,10 +74,18 @@ const clientPkg = resolve(ROOT, 'packages/client/package.json')
 const hasHarness = existsSync(clientPkg) && Boolean(JSON.parse(readFileSync(clientPkg, 'utf8')).scripts?.bench)
 let syncErrors: number[] = []
 if (hasHarness) {
-  const acc = bench<{
-    errorsMs?: number[], p50?: number, p95?: number, p99?: number, baselineP50?: number, baselineP95?: number, asymmetricP50?: number, physicalBoundP50?: number,
+  interface Accuracy {
+    errorsMs?: number[]
+    p50?: number
+    p95?: number
+    p99?: number
+    baselineP50?: number
+    baselineP95?: number
+    asymmetricP50?: number
+    physicalBoundP50?: number
     scenarios?: Array<{ scenario: { name: string, asymmetric?: boolean }, convergeP95?: number, seeksInsideDeadZone?: number }>
-  }>('sync-accuracy', '@watch-together/client', [], {})
+  }
+  const acc = bench<Accuracy>('sync-accuracy', '@watch-together/client', [], {})
   if (acc?.p50 !== undefined) rows.push({ metric: 'sync error p50 (symmetric paths)', value: acc.p50, baseline: acc.baselineP50 ?? null, unit: 'ms', baselineName: 'none' })
   if (acc?.p95 !== undefined) rows.push({ metric: 'sync error p95 (symmetric paths)', value: acc.p95, baseline: acc.baselineP95 ?? null, unit: 'ms', baselineName: 'none' })
   if (acc?.p99 !== undefined) rows.push({ metric: 'sync error p99 (symmetric paths; goal ≤ 20 ms)', value: acc.p99, baseline: null, unit: 'ms', baselineName: 'none' })
