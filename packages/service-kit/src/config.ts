@@ -43,6 +43,23 @@ export const hostPortList = (fallback: string) =>
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[\w.-]+:\d+$/, 'expected host:port')).min(1))
 
+/**
+ * TRUST_PROXY: which X-Forwarded-For hops to believe for the client address (rate limits, logs).
+ * Off by default: a direct client could otherwise name any address and dodge per-IP limits.
+ * `true` trusts every hop (only behind a proxy that overwrites the header); a comma list trusts
+ * those proxy addresses / CIDRs (the client address is the last hop not in it). The result is
+ * Fastify's `trustProxy` option.
+ */
+export const trustProxy = z.string().default('false').transform((v, ctx): boolean | string => {
+  const value = v.trim()
+  if (value === 'false' || value === '') return false
+  if (value === 'true') return true
+  const addresses = value.split(',').map((a) => a.trim())
+  if (addresses.every((a) => /^[0-9a-fA-F.:]*[.:][0-9a-fA-F.:]*(\/\d{1,3})?$/.test(a))) return addresses.join(',')
+  ctx.addIssue({ code: 'custom', message: 'expected false, true or a comma list of proxy addresses / CIDRs' })
+  return z.NEVER
+})
+
 /** Settings every service reads. Each service extends this with its own. */
 export const baseConfigShape = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),

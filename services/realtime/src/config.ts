@@ -1,6 +1,6 @@
 import { hostname } from 'node:os'
 import { DEV_TICKET_SECRET, TOPICS } from '@watch-together/protocol'
-import { baseConfigShape, hostPortList, intString, loadConfig, port } from '@watch-together/service-kit'
+import { baseConfigShape, hostPortList, intString, loadConfig, port, trustProxy } from '@watch-together/service-kit'
 import { z } from 'zod'
 
 const list = z.string().default('').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
@@ -21,6 +21,8 @@ export const ConfigSchema = z.object({
   ADMIN_TOKEN: z.string().min(16).optional(),
   /** Comma-separated browser origins allowed to connect; empty allows any (non-browser clients send none). */
   ALLOWED_ORIGINS: list,
+  /** Whose X-Forwarded-For to believe for the client address in logs (off: the socket's address). */
+  TRUST_PROXY: trustProxy,
   /** Names this process in logs and session events; defaults to host:pid. */
   INSTANCE_ID: z.string().min(1).default(`${hostname()}:${process.pid}`),
   /** Larger websocket frames close the socket with 1009 (message too big). */

@@ -8,6 +8,8 @@ t.test('defaults point at the local stack', async (t) => {
   t.equal(config.PORT, 3002)
   t.equal(config.REDIS_URL, 'redis://127.0.0.1:6379')
   t.equal(config.WS_MAX_FRAME_BYTES, 65536)
+  t.equal(config.TRUST_PROXY, false, 'X-Forwarded-For is not believed unless configured')
+  t.equal(readConfig({ TRUST_PROXY: '10.0.0.1,10.1.0.0/16' }).TRUST_PROXY, '10.0.0.1,10.1.0.0/16')
 })
 
 t.test('a wrong value stops the service with the variable named', async (t) => {
@@ -15,7 +17,8 @@ t.test('a wrong value stops the service with the variable named', async (t) => {
     [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],
     [{ WS_MAX_FRAME_BYTES: '12' }, 'WS_MAX_FRAME_BYTES'],
     [{ KAFKA_BROKERS: '' }, 'KAFKA_BROKERS'],
-    [{ TICKET_SECRET: 'short' }, 'TICKET_SECRET']
+    [{ TICKET_SECRET: 'short' }, 'TICKET_SECRET'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY']
   ] as const) {
     const err = t.throws(() => readConfig({ TICKET_SECRET: 'a-secret-of-16-chars', ...env })) as ConfigError
     t.same(err.variables, [variable], `${variable} named`)

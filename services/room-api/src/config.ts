@@ -1,5 +1,5 @@
 import { DEV_TICKET_SECRET, TOPICS } from '@watch-together/protocol'
-import { baseConfigShape, boolString, hostPortList, intString, loadConfig, port } from '@watch-together/service-kit'
+import { baseConfigShape, boolString, hostPortList, intString, loadConfig, port, trustProxy } from '@watch-together/service-kit'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 
@@ -55,21 +55,8 @@ export const ConfigSchema = z.object({
   /** The realtime service as the browser reaches it, handed to the page in `/config.json`. */
   WEB_REALTIME_URL: z.string().regex(/^wss?:\/\//, 'expected a ws:// or wss:// URL').default('ws://127.0.0.1:3002'),
 
-  /**
-   * Which X-Forwarded-For hops to believe for the client address (the per-IP sign-in limit and
-   * logs use it). Off by default: a direct client could otherwise name any address and dodge the
-   * limits. `true` trusts every hop (only behind a proxy that overwrites the header); a comma
-   * list trusts those proxy addresses / CIDRs (the client address is the last hop not in it).
-   */
-  TRUST_PROXY: z.string().default('false').transform((v, ctx): boolean | string => {
-    const value = v.trim()
-    if (value === 'false' || value === '') return false
-    if (value === 'true') return true
-    const addresses = value.split(',').map((a) => a.trim())
-    if (addresses.every((a) => /^[0-9a-fA-F.:]*[.:][0-9a-fA-F.:]*(\/\d{1,3})?$/.test(a))) return addresses.join(',')
-    ctx.addIssue({ code: 'custom', message: 'expected false, true or a comma list of proxy addresses / CIDRs' })
-    return z.NEVER
-  }),
+  /** Whose X-Forwarded-For to believe for the client address (the per-IP sign-in limit and logs). */
+  TRUST_PROXY: trustProxy,
   RATE_LIMIT_WINDOW_MS: intString(1000, 3_600_000).default(60_000),
   /** Room creations per user per window. */
   RATE_LIMIT_CREATE_MAX: intString(1, 1_000_000).default(10),
