@@ -50,6 +50,20 @@ function toRecord (topic: string, partition: number, m: EachBatchPayload['batch'
   }
 }
 
+const MEMBERSHIP_ERRORS = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP'])
+
+/**
+ * A commit refused because this member's generation is gone comes out of kafkajs's commit retrier
+ * wrapped as non-retriable; thrown from a batch like that it crashes the consumer for good. The
+ * original error (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, ...) makes kafkajs rejoin instead.
+ */
+function membershipCause (err: unknown): unknown {
+  for (let e = err as { type?: string, cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.type && MEMBERSHIP_ERRORS.has(e.type)) return e
+  }
+  return err
+}
+
 export function createConsumer (settings: KafkaSettings, opts: ConsumerOptions): Consumer {
   let disconnecting = false
   const consumer: KafkaJsConsumer = createKafkaClient(settings).consumer({
@@ -112,9 +126,15 @@ export function createConsumer (settings: KafkaSettings, opts: ConsumerOptions):
               isRunning: () => payload.isRunning(),
               isStale: () => payload.isStale(),
               async commit (offset) {
+                try {
+                  // Kafka stores the next offset to read, hence + 1.
+                  await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }])
+                } catch (err) {
+                  throw membershipCause(err)
+                }
+                // Only once committed: a failed commit leaves the records to be fetched again
+                // (resolved first, they would be skipped, and a partition's last chunk never committed).
                 payload.resolveOffset(offset)
-                // Kafka stores the next offset to read, hence + 1.
-                await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }])
               }
             }
           )

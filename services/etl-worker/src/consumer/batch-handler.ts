@@ -3,15 +3,16 @@ import { type EventEnvelope, parseEvent } from '@watch-together/protocol'
 import type { WriteResult } from '../archive/archive-writer.js'
 import type { EtlMetrics } from '../metrics.js'
 import { deadLetterRecord } from './dead-letter.js'
-import { retryUntilDone } from './retry.js'
+import { BatchAbandoned, retryUntilDone } from './retry.js'
 
 export interface BatchHandlerDeps {
-  write (events: EventEnvelope[]): Promise<WriteResult>
+  /** `signal` aborts when the batch stops waiting (see keep-alive.ts). */
+  write (events: EventEnvelope[], signal?: AbortSignal): Promise<WriteResult>
   sendDeadLetters (records: OutgoingRecord[]): Promise<void>
   metrics: EtlMetrics
   log: { warn (obj: object, msg: string): void, debug (obj: object, msg: string): void }
   chunkSize: number
-  retry: { initialMs: number, maxMs: number }
+  retry: { initialMs: number, maxMs: number, heartbeatEveryMs?: number }
 }
 
 /** Splits records into the events to archive and the dead letters of those failing their schema. */
@@ -30,8 +31,10 @@ export function sortRecords (records: IncomingRecord[]): { events: EventEnvelope
  * One partition's batch, chunk by chunk: archive the good events, dead-letter the bad records,
  * then commit the chunk's last offset. The commit comes only after both are durable (MongoDB
  * majority+journal, Kafka acks=all), so a crash anywhere re-delivers the chunk, and the writes
- * being idempotent makes that harmless. Errors are retried in place with backoff and heartbeats;
- * a stop or rebalance abandons the batch uncommitted (BatchAbandoned).
+ * being idempotent makes that harmless. Errors are retried in place with backoff; heartbeats go
+ * on all the while, also while a write is in flight or queued behind other partitions' (see
+ * keep-alive.ts). A stop, a stale partition or a refused heartbeat (eviction, rebalance) ends
+ * the batch uncommitted, and a chunk is committed only while the batch is still this member's.
  */
 export function createBatchHandler (deps: BatchHandlerDeps): BatchHandler {
   const { metrics } = deps
@@ -43,9 +46,9 @@ export function createBatchHandler (deps: BatchHandlerDeps): BatchHandler {
         metrics.writeRetries.inc()
         deps.log.warn({ err, attempt, delayMs, partition: batch.partition }, 'archive write failed; retrying, offsets not committed')
       }
-      const result = await retryUntilDone(async () => {
+      const result = await retryUntilDone(async (signal) => {
         const stop = metrics.writeSeconds.startTimer()
-        const written = await deps.write(events)
+        const written = await deps.write(events, signal)
         stop()
         return written
       }, control, { ...deps.retry, onRetry })
@@ -54,6 +57,9 @@ export function createBatchHandler (deps: BatchHandlerDeps): BatchHandler {
         metrics.deadLetters.inc(deadLetters.length)
         deps.log.warn({ count: deadLetters.length, partition: batch.partition, reason: deadLetters[0]?.headers?.['dlq-reason'] }, 'records dead-lettered')
       }
+      // The writes may have taken long: commit only for a partition this member still holds.
+      if (!control.isRunning()) throw new BatchAbandoned('consumer stopping')
+      if (control.isStale()) throw new BatchAbandoned('partition reassigned')
       const last = chunk[chunk.length - 1]!
       await control.commit(last.offset)
       await control.heartbeat()

@@ -9,7 +9,10 @@ interface Pending { events: EventEnvelope[], resolve: (r: WriteResult) => void, 
  * batches then cost one insert per collection and one summary bulkWrite instead of one each —
  * what matters on a server with one writer at a time (FerretDB/SQLite), for throughput and lag.
  * Each caller still learns about its own chunk only once the whole group is durable, and on an
- * error every caller retries its own chunk (the writes are idempotent).
+ * error every caller retries its own chunk (the writes are idempotent). A caller that stops
+ * waiting (its batch lost the partition, or the consumer stops) aborts `signal`: its chunk is
+ * dropped if still queued; if already being written the write goes on and its outcome is
+ * ignored (harmless: idempotent, and never committed by that caller).
  */
 export function createGroupWriter (write: (events: EventEnvelope[]) => Promise<WriteResult & { duplicateIds: Set<string> }>, maxEvents: number) {
   const queue: Pending[] = []
@@ -39,8 +42,21 @@ export function createGroupWriter (write: (events: EventEnvelope[]) => Promise<W
     writing = false
   }
 
-  return (events: EventEnvelope[]): Promise<WriteResult> => new Promise((resolve, reject) => {
-    queue.push({ events, resolve, reject })
+  return (events: EventEnvelope[], signal?: AbortSignal): Promise<WriteResult> => new Promise((resolve, reject) => {
+    if (signal?.aborted) { reject(signal.reason); return }
+    const pending: Pending = { events, resolve, reject }
+    if (signal) {
+      const onAbort = () => {
+        const at = queue.indexOf(pending)
+        if (at >= 0) queue.splice(at, 1)
+        reject(signal.reason)
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      const settle = <A>(fn: (a: A) => void) => (a: A) => { signal.removeEventListener('abort', onAbort); fn(a) }
+      pending.resolve = settle(resolve)
+      pending.reject = settle(reject)
+    }
+    queue.push(pending)
     if (!writing) drain().catch(() => {}) // drain settles every caller itself
   })
 }

@@ -40,7 +40,7 @@ export function workerEnv (names: TestNames, extra: Record<string, string> = {})
     KAFKA_SESSION_TIMEOUT_MS: '10000',
     ETL_RETRY_INITIAL_MS: '100',
     ETL_RETRY_MAX_MS: '1000',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.ETL_TEST_LOG_LEVEL ?? 'warn', // info shows joins and assignments when a fault test fails
     ...extra
   }
 }
