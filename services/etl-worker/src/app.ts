@@ -29,7 +29,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     clientId: SERVICE,
     topics: [{ topic: config.KAFKA_TOPIC, partitions: config.KAFKA_TOPIC_PARTITIONS }, { topic: config.KAFKA_DLQ_TOPIC, partitions: 3 }]
   })
-  await app.register(archivePlugin, { topic: config.KAFKA_TOPIC, groupId: config.KAFKA_GROUP_ID, writeConcurrency: config.ETL_WRITE_CONCURRENCY })
+  await app.register(archivePlugin, { topic: config.KAFKA_TOPIC, groupId: config.KAFKA_GROUP_ID, writeConcurrency: config.ETL_WRITE_CONCURRENCY, writeTimeoutMs: config.ETL_WRITE_TIMEOUT_MS })
   if (config.ETL_CONSUME) {
     await app.register(consumerPlugin, {
       topic: config.KAFKA_TOPIC,

@@ -32,6 +32,11 @@ export const ConfigSchema = z.object({
    * 1 suits FerretDB on SQLite (one writer at a time); real MongoDB takes more.
    */
   ETL_WRITE_CONCURRENCY: intString(1, 64).default(1),
+  /**
+   * Longest one MongoDB request of the archive may take before it counts as failed and is retried
+   * (see write-limiter.ts); generous, since FerretDB under load takes seconds for a large chunk.
+   */
+  ETL_WRITE_TIMEOUT_MS: intString(1000, 600_000).default(30_000),
   /** Backoff bounds while MongoDB refuses writes (the batch is retried, never committed meanwhile). */
   ETL_RETRY_INITIAL_MS: intString(10, 60_000).default(200),
   ETL_RETRY_MAX_MS: intString(10, 300_000).default(5000),

@@ -3,17 +3,37 @@
  * (development, tests) has one writer at a time, and concurrent writes wait in SQLite's busy
  * handler (sleeps of up to 100 ms), which measured slower than writing one after another; real
  * MongoDB takes concurrent writes well, so production can raise ETL_WRITE_CONCURRENCY.
+ *
+ * Each request also gets at most `timeoutMs`: a request the driver never answers (seen when the
+ * server went away mid-request) would otherwise hold its slot, and every write behind it, forever.
+ * It fails with MongoRequestTimeout, which the batch retries like any MongoDB error; the slot is
+ * freed at once. The abandoned request may still land later, which is harmless: writes are
+ * idempotent by id and summaries are guarded by their revision.
  */
 export type WriteLimiter = <T>(work: () => Promise<T>) => Promise<T>
 
-export function createWriteLimiter (concurrency: number): WriteLimiter {
+export class MongoRequestTimeout extends Error {
+  constructor (ms: number) {
+    super(`MongoDB did not answer within ${ms} ms`)
+    this.name = 'MongoRequestTimeout'
+  }
+}
+
+function withTimeout<T> (work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new MongoRequestTimeout(ms)), ms) })
+  work.catch(() => {}) // a late failure of an abandoned request is nobody's
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
+}
+
+export function createWriteLimiter (concurrency: number, timeoutMs = Infinity): WriteLimiter {
   let running = 0
   const waiting: Array<() => void> = []
   return async (work) => {
     if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve))
     else running++
     try {
-      return await work()
+      return Number.isFinite(timeoutMs) ? await withTimeout(work(), timeoutMs) : await work()
     } finally {
       const next = waiting.shift()
       if (next) next() // the slot passes straight to the next in line

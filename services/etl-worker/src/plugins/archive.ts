@@ -24,6 +24,7 @@ export interface ArchivePluginOptions {
   topic: string
   groupId: string
   writeConcurrency: number
+  writeTimeoutMs: number
 }
 
 /** The archive's collections (their indexes are made by the mongo plugin's `prepare`) and the worker's metrics. */
@@ -42,7 +43,7 @@ async function archive (app: FastifyInstance, opts: ArchivePluginOptions) {
       return { topic: opts.topic, partition: end.partition, lag: Number(BigInt(end.high) - from) }
     })
   })
-  app.decorate('archive', { collections, metrics, summaries: new SummaryCache(), limit: createWriteLimiter(opts.writeConcurrency), assignment: new Set<number>() })
+  app.decorate('archive', { collections, metrics, summaries: new SummaryCache(), limit: createWriteLimiter(opts.writeConcurrency, opts.writeTimeoutMs), assignment: new Set<number>() })
 }
 
 export const archivePlugin = fp(archive, { name: 'archive', dependencies: ['mongo', 'watch-together-kafka'] })

@@ -18,7 +18,7 @@ t.test('no event is lost while MongoDB is down', async (t) => {
   t.teardown(() => stackCmd('up', 'mongo'))
   const archive = await openArchive(names)
   t.teardown(() => archive.close())
-  const worker = await startWorker(names, { ETL_CHUNK_SIZE: '25', ETL_FINALIZE_INTERVAL_MS: '3600000' })
+  const worker = await startWorker(names, { ETL_CHUNK_SIZE: '25', ETL_FINALIZE_INTERVAL_MS: '3600000', ETL_WRITE_TIMEOUT_MS: '5000' })
   t.teardown(() => worker.close())
 
   const stream = steadyStream(names.topic, { rooms: 4, perTick: 10, tickMs: 50 })

@@ -3,7 +3,7 @@ import type { EventEnvelope } from '@watch-together/protocol'
 import t from 'tap'
 import { SummaryCache } from '../../src/archive/summary-cache.js'
 import { emptySummary } from '../../src/archive/summary-reducer.js'
-import { createWriteLimiter } from '../../src/archive/write-limiter.js'
+import { createWriteLimiter, MongoRequestTimeout } from '../../src/archive/write-limiter.js'
 import { createGroupWriter } from '../../src/consumer/group-writer.js'
 import { roomScript } from '../helpers/harness.js'
 
@@ -46,6 +46,14 @@ t.test('the write limiter keeps at most N requests in flight', async (t) => {
     running--
   })))
   t.equal(peak, 2)
+})
+
+t.test('a request that never answers times out and frees its slot for the next', async (t) => {
+  const limit = createWriteLimiter(1, 50)
+  const hung = limit(() => new Promise<never>(() => {}))
+  const next = limit(async () => 'written')
+  await t.rejects(hung, MongoRequestTimeout, 'the silent request fails, so the batch retries it')
+  t.equal(await next, 'written', 'the request behind it was not held up for good')
 })
 
 t.test('the summary cache forgets its oldest rooms past its size', async (t) => {
