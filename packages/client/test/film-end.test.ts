@@ -31,7 +31,9 @@ t.test('both players reach the end: one report counts, the room pauses at the en
   const ended = await waitFor('the room paused at the end', () =>
     [host, viewer].every((c) => c.state?.playing === false && c.state.positionMs === film.durationMs) && (viewer.state ?? undefined))
   t.equal(ended.version, 4, 'one state change for the end')
-  t.ok(medias.every((m) => m.endedFired >= 1), 'both media ended')
+  // The first media to end reports it; the other may get the room's paused-at-end state a moment
+  // before its own end arrives (then it never plays to its end), so only one is certain.
+  t.ok(medias.some((m) => m.endedFired >= 1), 'a media ended (and reported)')
   t.same(syncs.map((s) => s.stats.userCommands), [0, 0], 'the end was not taken for a user\'s pause')
 
   await waitFor('player.ended on Kafka', () => read.events.some((e) => e.roomId === roomId && e.type === 'player.ended'))
