@@ -1,21 +1,15 @@
 // MongoDB down when the worker starts: it starts anyway, reports not ready, consumes nothing, and
 // once MongoDB answers it joins the group and archives everything produced meanwhile, once.
-import { execFile } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { createAdmin } from '@watch-together/kafka'
-import { stack } from '@watch-together/test-kit'
+import { stack, stackCommand } from '@watch-together/test-kit'
 import t from 'tap'
 import { openArchive, openProducer, prepare, produceEvents, roomScript, startWorker, testNames, waitCommitted } from '../helpers/harness.js'
-
-const root = fileURLToPath(new URL('../../../../', import.meta.url))
-const stackCmd = (...args: string[]) => promisify(execFile)('infra/local/stack', args, { cwd: root, env: process.env })
 
 t.test('the worker starts without MongoDB and archives everything once it is back', async (t) => {
   const names = testNames('mongo_down_start')
   await prepare(names)
-  t.teardown(() => stackCmd('up', 'mongo'))
-  await stackCmd('down', 'mongo')
+  t.teardown(() => stackCommand('up', 'mongo'))
+  await stackCommand('down', 'mongo')
 
   const worker = await startWorker(names, { ETL_FINALIZE_INTERVAL_MS: '3600000' })
   t.teardown(() => worker.close())
@@ -37,7 +31,7 @@ t.test('the worker starts without MongoDB and archives everything once it is bac
   t.teardown(() => admin.disconnect())
   t.ok((await admin.groupOffsets(names.groupId, names.topic)).every((p) => p.offset === '-1'), 'nothing consumed or committed while MongoDB is down')
 
-  await stackCmd('up', 'mongo')
+  await stackCommand('up', 'mongo')
   await waitCommitted(names, names.groupId, 90_000)
   t.equal((await worker.inject('/readyz')).statusCode, 200, 'ready once MongoDB answers')
 

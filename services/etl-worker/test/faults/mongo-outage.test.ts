@@ -1,21 +1,15 @@
 // MongoDB stopped and restarted under a steady stream: the worker stops committing, retries with
 // backoff (heartbeats keep its partitions), resumes, and the archive ends up exact.
-import { execFile } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
-import { waitFor } from '@watch-together/test-kit'
+import { stackCommand, waitFor } from '@watch-together/test-kit'
 import t from 'tap'
 import { assertExactArchive } from '../helpers/archive-check.js'
 import { openArchive, prepare, startWorker, testNames, waitCommitted } from '../helpers/harness.js'
 import { steadyStream } from '../helpers/stream.js'
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url))
-const stackCmd = (...args: string[]) => promisify(execFile)('infra/local/stack', args, { cwd: root, env: process.env })
-
 t.test('no event is lost while MongoDB is down', async (t) => {
   const names = testNames('mongo_outage')
   await prepare(names)
-  t.teardown(() => stackCmd('up', 'mongo'))
+  t.teardown(() => stackCommand('up', 'mongo'))
   const archive = await openArchive(names)
   t.teardown(() => archive.close())
   const worker = await startWorker(names, { ETL_CHUNK_SIZE: '25', ETL_FINALIZE_INTERVAL_MS: '3600000', ETL_WRITE_TIMEOUT_MS: '5000' })
@@ -24,11 +18,11 @@ t.test('no event is lost while MongoDB is down', async (t) => {
   const stream = steadyStream(names.topic, { rooms: 4, perTick: 10, tickMs: 50 })
   await waitFor('some events archived', async () => (await archive.events.countDocuments()) > 50, 30_000, 100)
 
-  await stackCmd('down', 'mongo')
+  await stackCommand('down', 'mongo')
   const retries = () => worker.archive.metrics.writeRetries.get().then((m) => m.values[0]?.value ?? 0)
   await waitFor('the worker to notice and back off', async () => (await retries()) >= 2, 60_000, 200)
   const producedDuringOutage = stream.produced.length
-  await stackCmd('up', 'mongo')
+  await stackCommand('up', 'mongo')
   await waitFor('the stream to go on after MongoDB is back', () => stream.produced.length > producedDuringOutage + 50, 30_000, 100)
 
   await stream.stop()

@@ -1,10 +1,7 @@
 // Kafka stopped for ~30 s during traffic: rooms keep working, events wait in the Redis outbox,
 // and afterwards the topic holds every event once per id, in seq order per room.
-import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
-import { waitFor } from '@watch-together/test-kit'
+import { stackCommand, waitFor } from '@watch-together/test-kit'
 import t from 'tap'
 import { globalKeys, roomKeys } from '../../src/rooms/keys.js'
 import { startApp, testConfig, TestClient } from '../helpers.js'
@@ -12,14 +9,11 @@ import { readTopic } from '../kafka-read.js'
 
 // 30 s of outage plus catching up: longer than the default per-file timeout.
 t.setTimeout(300_000)
-const run = promisify(execFile)
-const root = fileURLToPath(new URL('../../../../', import.meta.url))
-const stack = (...args: string[]) => run('infra/local/stack', args, { cwd: root, env: process.env })
 
 const config = testConfig({ CHAT_RATE_MAX: '10000' })
 const { app, base } = await startApp(t, config)
 await app.kafka.connected
-t.teardown(() => stack('up', 'kafka'))
+t.teardown(() => stackCommand('up', 'kafka'))
 
 t.test('a Kafka outage loses nothing and does not stop the room', async (t) => {
   const rooms = [randomUUID(), randomUUID()]
@@ -40,7 +34,7 @@ t.test('a Kafka outage loses nothing and does not stop the room', async (t) => {
   }
   for (let i = 0; i < 5; i++) await traffic()
 
-  await stack('down', 'kafka')
+  await stackCommand('down', 'kafka')
   const outageStart = Date.now()
   while (Date.now() - outageStart < 30_000) {
     await traffic()
@@ -52,7 +46,7 @@ t.test('a Kafka outage loses nothing and does not stop the room', async (t) => {
   const ready = await app.inject('/readyz')
   t.equal(ready.statusCode, 200, 'the instance stays ready: rooms work without Kafka')
   t.not(ready.json().checks.kafka, 'ok', 'and /readyz reports Kafka as down')
-  await stack('up', 'kafka')
+  await stackCommand('up', 'kafka')
   for (let i = 0; i < 5; i++) await traffic()
 
   await waitFor('the outbox to drain', async () => (await app.redis.xLen(globalKeys(config.REDIS_PREFIX).outbox)) === 0, 120_000, 500)

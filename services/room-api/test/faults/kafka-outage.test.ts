@@ -1,9 +1,8 @@
 // Kafka stops while rooms change: every change still succeeds, and once Kafka is back the topic
 // holds exactly the committed events, each room's in order, none lost or duplicated.
 import t from 'tap'
-import { waitFor } from '@watch-together/test-kit'
+import { stackCommand, waitFor } from '@watch-together/test-kit'
 import { buildTestApp } from '../helpers/app.js'
-import { stackCommand } from '../helpers/stack-control.js'
 import { collectTopic } from '../helpers/topic.js'
 
 t.test('outbox survives a Kafka outage', async (t) => {

@@ -1,9 +1,8 @@
 // PostgreSQL stops: the affected routes answer 503 with a stable code (never crash, never 500)
 // and the service recovers by itself once it is back.
 import t from 'tap'
-import { waitFor } from '@watch-together/test-kit'
+import { stackCommand, waitFor } from '@watch-together/test-kit'
 import { buildTestApp } from '../helpers/app.js'
-import { stackCommand } from '../helpers/stack-control.js'
 
 t.test('PostgreSQL down → 503, then recovery without a restart', async (t) => {
   t.teardown(() => stackCommand('up', 'postgres'))
