@@ -37,6 +37,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
       groupId: config.KAFKA_GROUP_ID,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       partitionConcurrency: config.ETL_PARTITION_CONCURRENCY,
+      fetchPartitionBytes: config.ETL_FETCH_PARTITION_BYTES,
       chunkSize: config.ETL_CHUNK_SIZE,
       retry: { initialMs: config.ETL_RETRY_INITIAL_MS, maxMs: config.ETL_RETRY_MAX_MS }
     })

@@ -28,6 +28,12 @@ export const ConfigSchema = z.object({
    */
   ETL_CHUNK_SIZE: intString(1, 10_000).default(5000),
   /**
+   * Most bytes fetched from one partition per request (kafkajs' default is 1 MiB, about 2,000 of
+   * our records). A partition's next batch is handled only after its current one is committed, so
+   * a backlog cut into small batches ends in small, serial writes; 4 MiB takes about 8,000 at once.
+   */
+  ETL_FETCH_PARTITION_BYTES: intString(64 * 1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
+  /**
    * MongoDB requests of the archive in flight at once, across partitions and within a chunk.
    * 1 suits FerretDB on SQLite (one writer at a time); real MongoDB takes more.
    */

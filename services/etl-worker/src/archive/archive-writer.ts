@@ -71,22 +71,32 @@ async function foldRooms (summaries: Collection<RoomSummary>, { cache, limit }: 
 }
 
 /**
- * One bulkWrite for the chunk's summaries, each replace conditional on the `rev` it was folded
- * from (a stale one finds no document and its upsert hits the _id: a duplicate key). On such a
- * conflict the rooms are read again and folded afresh — the seq marks make that safe — a few
- * times before the error goes to the caller's backoff.
+ * Writes the chunk's changed summaries, each conditional on the `rev` it was folded from:
+ * - rooms with no stored summary yet (rev 0) in one insertMany: a summary someone else created
+ *   meanwhile hits its _id, a duplicate key;
+ * - the others in one bulkWrite of replaces on { _id, rev }: a stale one finds no document and its
+ *   upsert hits the _id, a duplicate key too.
+ * Two requests because they cost very differently on FerretDB (SQLite): an insertMany is one
+ * transaction, while each statement of an update is its own (one journal sync each), and a room's
+ * first summary is the most common write of a backlog of new rooms. On a conflict the rooms are read
+ * again and folded afresh — the seq marks make that safe, and summaries already written fold to
+ * no change — a few times before the error goes to the caller's backoff.
  */
 async function writeSummaries (summaries: Collection<RoomSummary>, opts: WriteOptions, rooms: Map<string, EventEnvelope[]>, folded: Map<string, FoldedRoom>): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const changed = [...folded.values()].filter((f) => f.after !== f.before)
-    const ops: AnyBulkWriteOperation<RoomSummary>[] = changed.map(({ before, after }) => {
+    const created = changed.filter(({ before }) => before.rev === 0).map(({ after }) => ({ ...after, rev: 1 }))
+    const replaced: AnyBulkWriteOperation<RoomSummary>[] = changed.filter(({ before }) => before.rev > 0).map(({ before, after }) => {
       const { _id, ...rest } = after
       return { replaceOne: { filter: { _id, rev: before.rev }, replacement: { ...rest, rev: before.rev + 1 }, upsert: true } }
     })
     try {
-      if (ops.length > 0) await opts.limit(() => summaries.bulkWrite(ops, { ordered: false, writeConcern: DURABLE }))
+      await allOrFirstError([
+        created.length > 0 ? opts.limit(() => summaries.insertMany(created, { ordered: false, writeConcern: DURABLE })) : Promise.resolve(),
+        replaced.length > 0 ? opts.limit(() => summaries.bulkWrite(replaced, { ordered: false, writeConcern: DURABLE })) : Promise.resolve()
+      ])
       for (const { before, after } of folded.values()) opts.cache.set(after === before ? before : { ...after, rev: before.rev + 1 })
-      return ops.length
+      return changed.length
     } catch (err) {
       for (const roomId of rooms.keys()) opts.cache.delete(roomId)
       if (!onlyDuplicates(err) || attempt >= 3) throw err

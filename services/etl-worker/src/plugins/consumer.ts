@@ -11,6 +11,7 @@ export interface ConsumerPluginOptions {
   groupId: string
   sessionTimeoutMs: number
   partitionConcurrency: number
+  fetchPartitionBytes: number
   chunkSize: number
   retry: { initialMs: number, maxMs: number }
 }
@@ -41,7 +42,8 @@ async function archiveConsumer (app: FastifyInstance, opts: ConsumerPluginOption
     const current = createConsumer(app.kafka.settings, {
       groupId: opts.groupId,
       sessionTimeoutMs: opts.sessionTimeoutMs,
-      partitionsConsumedConcurrently: opts.partitionConcurrency
+      partitionsConsumedConcurrently: opts.partitionConcurrency,
+      maxBytesPerPartition: opts.fetchPartitionBytes
     })
     consumer = current
     current.onAssignment((assignment) => {

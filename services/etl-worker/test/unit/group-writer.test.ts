@@ -12,7 +12,7 @@ const events = (n: number) => {
   return Array.from({ length: n }, (_, i) => room.step('member.joined', `u${i}`, { name: 'A', role: 'guest' }, i))
 }
 
-t.test('chunks handed in together are written together, up to the limit, each told its own result', async (t) => {
+t.test('chunks handed in together are written together, filled up to the limit, each told its own result', async (t) => {
   const writes: number[] = []
   const [a, b, c] = [events(3), events(2), events(4)]
   const write = createGroupWriter(async (all: EventEnvelope[]) => {
@@ -20,8 +20,46 @@ t.test('chunks handed in together are written together, up to the limit, each to
     return { events: all.length, eventsInserted: all.length - 1, chatWrites: 0, summariesWritten: 0, duplicateIds: new Set([a[0]!.id]) }
   }, 6)
   const results = await Promise.all([write(a), write(b), write(c)])
-  t.same(writes, [5, 4], 'a and b in one write, c (over the limit) in the next')
+  t.same(writes, [6, 3], 'a, b and the first event of c in one write, the rest of c in the next')
   t.same(results.map((r) => [r.events, r.eventsInserted]), [[3, 2], [2, 2], [4, 4]], 'duplicates attributed to their own chunk')
+})
+
+t.test('a split chunk is done only when its last part is durable, and fails if any part fails', async (t) => {
+  const [a, b] = [events(4), events(4)]
+  const order: string[] = []
+  let calls = 0
+  const write = createGroupWriter(async (all: EventEnvelope[]) => {
+    calls++
+    order.push(`write ${all.length}`)
+    if (calls === 2) throw new Error('mongo down')
+    return { events: all.length, eventsInserted: all.length, chatWrites: 0, summariesWritten: 0, duplicateIds: new Set<string>() }
+  }, 6)
+  const outcomes = await Promise.allSettled([write(a), write(b)])
+  t.same(order, ['write 6', 'write 2'], 'all of a and 2 events of b, then the rest of b')
+  t.same(outcomes.map((o) => o.status), ['fulfilled', 'rejected'], 'a is done with the first write; b waited for its second part, failed with it, so its caller retries all of it')
+})
+
+t.test('an aborted chunk drops its parts still queued', async (t) => {
+  const writes: string[][] = []
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  const write = createGroupWriter(async (all: EventEnvelope[]) => {
+    writes.push(all.map((e) => e.id))
+    if (writes.length === 1) await gate
+    return { events: all.length, eventsInserted: all.length, chatWrites: 0, summariesWritten: 0, duplicateIds: new Set<string>() }
+  }, 3)
+  const [a, b] = [events(2), events(4)]
+  const aborter = new AbortController()
+  const first = write(a)
+  await new Promise((resolve) => setImmediate(resolve))
+  const second = write(b, aborter.signal)
+  aborter.abort(new Error('partition lost'))
+  release()
+  await first
+  await t.rejects(second, { message: 'partition lost' })
+  const c = events(1)
+  await write(c)
+  t.same(writes, [a.map((e) => e.id), c.map((e) => e.id)], 'nothing of b was written')
 })
 
 t.test('a failed group write fails every chunk in it, and the writer goes on', async (t) => {
