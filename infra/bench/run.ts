@@ -1,7 +1,7 @@
 // `pnpm bench`: every service benchmark against the local stack (127.0.0.1 only), one markdown table
 // (metric, value, baseline measured in the same run, ratio), the same as JSON, and PNG plots drawn with gnuplot
 // (Debian: apt-get install gnuplot-nox). Knobs: BENCH_FANOUT_CONNECTIONS (1000,2000,5000,10000),
-// BENCH_SECONDS (realtime window, 5), BENCH_ETL_EVENTS (10000). Needs `source ./.helper-env` (or the stack's
+// BENCH_SECONDS (realtime window, 5), BENCH_ETL_EVENTS (20000). Needs `source ./.helper-env` (or the stack's
 // default ports) and a build. The sync accuracy harness is included when packages/client has a `bench` script.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -62,7 +62,7 @@ for (const n of FANOUT) {
 // etl-worker: archive throughput and lag vs a bare insertMany loop.
 interface Lag { events: number, p50: number, p95: number, max: number }
 const etl = bench<{ workerEventsPerSec: number, bareEventsPerSec: number, viaWorker: Lag, direct: Lag, samples: Array<[number, number]> }>(
-  'etl-worker', '@watch-together/etl-worker', ['--events', process.env.BENCH_ETL_EVENTS ?? '10000'], {})
+  'etl-worker', '@watch-together/etl-worker', ['--events', process.env.BENCH_ETL_EVENTS ?? '20000'], {})
 if (etl) {
   rows.push({ metric: 'etl-worker archive throughput', value: etl.workerEventsPerSec, baseline: etl.bareEventsPerSec, unit: 'events/s', baselineName: 'bare insertMany loop' })
   rows.push({ metric: 'etl-worker lag p50 (Kafka → durable)', value: etl.viaWorker.p50, baseline: etl.direct.p50, unit: 'ms', baselineName: 'direct insertMany' })
