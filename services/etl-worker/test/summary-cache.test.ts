@@ -1,19 +1,25 @@
 // The summary cache is only a guess: a summary moved by someone else (the finalizer, a previous
 // owner of the partition) fails the rev condition, is read again, and nothing is lost or doubled.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { writeArchive } from '../src/archive/archive-writer.js'
 import { SummaryCache } from '../src/archive/summary-cache.js'
 import { emptySummary } from '../src/archive/summary-reducer.js'
 import { unlimited } from '../src/archive/write-limiter.js'
 import { openArchive, prepare, roomScript, testNames } from './helpers/harness.js'
 
-t.test('a stale cached summary is detected by its rev and folded afresh', async (t) => {
-  const names = testNames('summary_cache')
+/** A fresh archive and one room whose chat message `i` is `message(i)`. */
+async function oneRoom (t: Test, prefix: string) {
+  const names = testNames(prefix)
   await prepare(names)
   const archive = await openArchive(names)
   t.teardown(() => archive.close())
   const room = roomScript(Date.now())
   const message = (i: number) => room.step('chat.message_sent', 'u1', { messageId: `${room.roomId}-${i}`, clientMessageId: `c${i}`, name: 'A', text: 't', positionMs: i }, i)
+  return { archive, room, message }
+}
+
+t.test('a stale cached summary is detected by its rev and folded afresh', async (t) => {
+  const { archive, room, message } = await oneRoom(t, 'summary_cache')
   const opts = { cache: new SummaryCache(), limit: unlimited }
 
   await writeArchive(archive, [message(1), message(2)], opts)
@@ -30,12 +36,7 @@ t.test('a stale cached summary is detected by its rev and folded afresh', async 
 })
 
 t.test("a new room's summary created meanwhile by another writer is read and folded into, not overwritten", async (t) => {
-  const names = testNames('summary_new')
-  await prepare(names)
-  const archive = await openArchive(names)
-  t.teardown(() => archive.close())
-  const room = roomScript(Date.now())
-  const message = (i: number) => room.step('chat.message_sent', 'u1', { messageId: `${room.roomId}-${i}`, clientMessageId: `c${i}`, name: 'A', text: 't', positionMs: i }, i)
+  const { archive, room, message } = await oneRoom(t, 'summary_new')
   // This worker looked the room up before another (the partition's previous owner) archived
   // messages 1-2; it folds 1-3 into no summary at all, so its insert of rev 1 meets the _id.
   const opts = { cache: new SummaryCache(), limit: unlimited }
