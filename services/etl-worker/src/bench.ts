@@ -186,9 +186,9 @@ try {
   for (let k = 0; k <= ROUNDS; k++) {
     const bareFirst = k % 2 === 0
     const bare = async () => { progress(`round ${k}: bare insertMany loop`); return await bareInsertLoop(client.db(`${run}_${k}`), events, base.ETL_CHUNK_SIZE, true) }
-    const bareMs = bareFirst ? await bare() : 0
-    await app?.close()
+    await app?.close() // the previous round's worker, idle but still polling Kafka
     app = undefined
+    const bareMs = bareFirst ? await bare() : 0
     const drained = await drainWithWorker(`${run}_${k}`)
     app = drained.app
     rounds.push({ ...drained, bareMs: bareFirst ? bareMs : await bare() })
