@@ -26,6 +26,7 @@ export function createEtlMetrics (registry: Registry, readLag: () => Promise<Par
     archived: new Counter({ name: 'etl_events_archived_total', help: 'Events written (including re-deliveries already archived)', registers }),
     duplicates: new Counter({ name: 'etl_events_duplicate_total', help: 'Events that were already archived (re-delivery or replay)', registers }),
     writeRetries: new Counter({ name: 'etl_write_retries_total', help: 'Chunk writes retried after a MongoDB error', registers }),
+    writeTimeouts: new Counter({ name: 'etl_write_timeouts_total', help: 'MongoDB requests of the archive abandoned after ETL_WRITE_TIMEOUT_MS (their chunk is retried)', registers }),
     roomsArchived: new Counter({ name: 'etl_rooms_archived_total', help: 'Rooms finalized and announced as archived', registers })
   }
 }

@@ -7,8 +7,10 @@
  * Each request also gets at most `timeoutMs`: a request the driver never answers (seen when the
  * server went away mid-request) would otherwise hold its slot, and every write behind it, forever.
  * It fails with MongoRequestTimeout, which the batch retries like any MongoDB error; the slot is
- * freed at once. The abandoned request may still land later, which is harmless: writes are
- * idempotent by id and summaries are guarded by their revision.
+ * freed at once, and `onTimeout` is told (the worker logs it and counts etl_write_timeouts_total).
+ * The abandoned request may still land later, which is harmless: writes are idempotent by id and
+ * summaries are guarded by their revision. The driver can leave a request unanswered for good when
+ * it writes to a connection the server has just closed (see plugins/heartbeat-watchdog.ts).
  */
 export type WriteLimiter = <T>(work: () => Promise<T>) => Promise<T>
 
@@ -19,21 +21,23 @@ export class MongoRequestTimeout extends Error {
   }
 }
 
-function withTimeout<T> (work: Promise<T>, ms: number): Promise<T> {
+function withTimeout<T> (work: Promise<T>, ms: number, onTimeout?: (ms: number) => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new MongoRequestTimeout(ms)), ms) })
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => { onTimeout?.(ms); reject(new MongoRequestTimeout(ms)) }, ms)
+  })
   work.catch(() => {}) // a late failure of an abandoned request is nobody's
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
 }
 
-export function createWriteLimiter (concurrency: number, timeoutMs = Infinity): WriteLimiter {
+export function createWriteLimiter (concurrency: number, timeoutMs = Infinity, onTimeout?: (ms: number) => void): WriteLimiter {
   let running = 0
   const waiting: Array<() => void> = []
   return async (work) => {
     if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve))
     else running++
     try {
-      return Number.isFinite(timeoutMs) ? await withTimeout(work(), timeoutMs) : await work()
+      return Number.isFinite(timeoutMs) ? await withTimeout(work(), timeoutMs, onTimeout) : await work()
     } finally {
       const next = waiting.shift()
       if (next) next() // the slot passes straight to the next in line

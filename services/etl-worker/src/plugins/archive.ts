@@ -43,7 +43,12 @@ async function archive (app: FastifyInstance, opts: ArchivePluginOptions) {
       return { topic: opts.topic, partition: end.partition, lag: Number(BigInt(end.high) - from) }
     })
   })
-  app.decorate('archive', { collections, metrics, summaries: new SummaryCache(), limit: createWriteLimiter(opts.writeConcurrency, opts.writeTimeoutMs), assignment: new Set<number>() })
+  const onTimeout = (ms: number) => {
+    metrics.writeTimeouts.inc()
+    app.log.warn({ durationMs: ms }, `MongoDB request of the archive unanswered after ${ms} ms; abandoned, its chunk will be retried`)
+  }
+  const limit = createWriteLimiter(opts.writeConcurrency, opts.writeTimeoutMs, onTimeout)
+  app.decorate('archive', { collections, metrics, summaries: new SummaryCache(), limit, assignment: new Set<number>() })
 }
 
 export const archivePlugin = fp(archive, { name: 'archive', dependencies: ['mongo', 'watch-together-kafka'] })

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { type Db, MongoClient } from 'mongodb'
+import { Counter } from 'prom-client'
+import { watchHeartbeats } from './heartbeat-watchdog.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,7 +26,19 @@ export interface MongoPluginOptions {
   prepare?: (db: Db) => Promise<void>
   /** How long start-up waits for MongoDB before going on without it (default 2000 ms). */
   startWaitMs?: number
+  /** A driver heartbeat unanswered this long means its monitor is stuck (default: see below; tests shorten it). */
+  monitorStuckMs?: number
 }
+
+// Connection attempts, and each monitor heartbeat, fail after this long (the driver's default is
+// 30 s). 10 s is ample for a server on loopback or a LAN, and it bounds how long a healthy
+// heartbeat can take, so a stuck one is recognised sooner (see heartbeat-watchdog.ts).
+const CONNECT_TIMEOUT_MS = 10_000
+const HEARTBEAT_FREQUENCY_MS = 10_000 // the driver's default, written out for the bound below
+// The longest a heartbeat can legitimately last: a new connection (connect, then the handshake,
+// each up to the connect timeout), or with real MongoDB's streaming protocol an awaited hello that
+// answers within the heartbeat frequency; plus slack for a loaded event loop.
+const MONITOR_STUCK_MS = 2 * CONNECT_TIMEOUT_MS + HEARTBEAT_FREQUENCY_MS + 5000
 
 /**
  * The MongoDB client. The worker starts even when MongoDB is down: the app serves /readyz (503,
@@ -35,7 +49,12 @@ export interface MongoPluginOptions {
 async function mongo (app: FastifyInstance, opts: MongoPluginOptions) {
   // The driver connects on first use and reconnects by itself; a short server-selection timeout
   // turns an outage into a quick error to back off from, instead of a 30 s hang.
-  const client = new MongoClient(opts.url, { serverSelectionTimeoutMS: 5000, appName: 'watch-together' })
+  const client = new MongoClient(opts.url, {
+    serverSelectionTimeoutMS: 5000,
+    connectTimeoutMS: CONNECT_TIMEOUT_MS,
+    heartbeatFrequencyMS: HEARTBEAT_FREQUENCY_MS,
+    appName: 'watch-together'
+  })
   const db = client.db(opts.database)
   let ready = false
   const state = { closing: false }
@@ -64,6 +83,38 @@ async function mongo (app: FastifyInstance, opts: MongoPluginOptions) {
     }
   }
 
+  // A stuck driver monitor (heartbeat-watchdog.ts) never recovers by itself: every operation would
+  // fail server selection for good. Closing and reconnecting the same client gives it a new monitor
+  // and pool; its Db and collections stay valid, and the writes that fail meanwhile are retried.
+  const restarts = new Counter({ name: 'etl_mongo_client_restarts_total', help: 'MongoDB client restarts after its server monitor got stuck', registers: [app.metrics] })
+  let restarting: Promise<void> | undefined
+  const watchdog = watchHeartbeats(client, {
+    stuckAfterMs: opts.monitorStuckMs ?? MONITOR_STUCK_MS,
+    checkEveryMs: Math.min(1000, opts.monitorStuckMs ?? 1000),
+    onStuck: (address, pendingMs) => {
+      if (restarting || state.closing) return
+      restarts.inc()
+      app.log.error({ address, heartbeatPendingMs: pendingMs }, 'MongoDB driver monitor stuck (a heartbeat never finished); restarting the client')
+      restarting = restartClient().finally(() => { restarting = undefined })
+    }
+  })
+
+  async function restartClient () {
+    await client.close().catch((err: Error) => { app.log.warn({ err }, 'closing the stuck MongoDB client failed') })
+    for (let attempt = 0; !state.closing; attempt++) {
+      try {
+        await client.connect()
+        app.log.info({ attempts: attempt + 1 }, 'MongoDB client restarted')
+        return
+      } catch (err) {
+        if (state.closing) return
+        const delayMs = Math.min(opts.retry.maxMs, opts.retry.initialMs * 2 ** Math.min(attempt, 20))
+        app.log.warn({ err, attempt: attempt + 1, delayMs }, 'MongoDB client restart: not connected yet; retrying')
+        await new Promise<void>((resolve) => { wake = resolve; timer = setTimeout(resolve, delayMs) })
+      }
+    }
+  }
+
   app.decorate('mongo', { client, db, isReady: () => ready, ready: readyPromise })
   app.readiness.add('mongo', async () => {
     if (!ready) throw new Error('not connected yet')
@@ -77,9 +128,11 @@ async function mongo (app: FastifyInstance, opts: MongoPluginOptions) {
   clearTimeout(startWait)
   app.addHook('onClose', async () => {
     state.closing = true
+    watchdog.stop()
     clearTimeout(timer)
     wake()
     rejectReady(new Error('closing'))
+    await restarting?.catch(() => {})
     await client.close()
   })
 }
