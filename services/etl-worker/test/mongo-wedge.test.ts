@@ -1,7 +1,10 @@
-// The driver's server monitor wedged by a server closing connections (FerretDB does it 3 s after
-// SIGTERM): the mongo plugin notices the heartbeat that never ends and restarts its client. A TCP
-// proxy in front of the real server closes the monitor's idle connection and, right after, the one
-// carrying a write; without the restart every later operation fails server selection for good.
+// A server closing connections (FerretDB does it 3 s after SIGTERM) used to wedge the driver's
+// server monitor: its heartbeat went out on a socket Node had destroyed but not yet reported
+// closed, and waited for a 'drain' that never came, so every later operation failed server
+// selection for good. patches/mongodb@7.8.0.patch makes the driver fail such a write at once; the
+// mongo plugin's heartbeat watchdog (restart the client after a heartbeat stuck for
+// `monitorStuckMs`) stays as a net, tested with fakes in unit/mongo-guards. A TCP proxy in front of
+// the real server closes the monitor's idle connection and, right after, the one carrying a write.
 import net from 'node:net'
 import { basicsPlugin } from '@watch-together/service-kit'
 import { requireServer, stack, uniqueName, waitFor } from '@watch-together/test-kit'
@@ -38,7 +41,7 @@ async function startProxy (target: URL) {
   }
 }
 
-t.test('a driver monitor wedged by the server closing its connections is restarted, and writes go on', async (t) => {
+t.test('the server closing the monitor\'s and a write\'s connections does not wedge the driver: writes go on', async (t) => {
   await requireServer('MongoDB (FerretDB)', stack.mongoUrl, async () => {
     const probe = new MongoClient(stack.mongoUrl, { serverSelectionTimeoutMS: 3000 })
     try { await probe.db('admin').command({ ping: 1 }) } finally { await probe.close() }
@@ -82,5 +85,5 @@ t.test('a driver monitor wedged by the server closing its connections is restart
     } catch { return false }
   }, 20_000, 100)
   const restarts = await app.metrics.getSingleMetric('etl_mongo_client_restarts_total')!.get()
-  t.equal(restarts.values[0]?.value, 1, 'the stuck monitor was seen and the client restarted once')
+  t.equal(restarts.values[0]?.value ?? 0, 0, 'the driver recovered by itself (the patch is applied), no client restart was needed')
 })

@@ -18,6 +18,8 @@ export interface HeartbeatWatchdogOptions {
  * its hello to the destroyed socket — Node then emits neither 'drain' nor 'error' — and waits for
  * 'drain' forever. The monitor never checks again, the server stays Unknown, and every operation
  * fails server selection long after MongoDB is back (reproduced in test/mongo-wedge.test.ts).
+ * patches/mongodb@7.8.0.patch removes the cause (such a write now fails); this stays as a net
+ * should another path to the same state exist, or the patch be lost in an upgrade.
  * A heartbeat is otherwise bounded by the driver's own timeouts, so one outliving them is stuck.
  */
 export function watchHeartbeats (client: EventEmitter, opts: HeartbeatWatchdogOptions): { stop (): void } {
