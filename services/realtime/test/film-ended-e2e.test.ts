@@ -63,7 +63,9 @@ t.test('a room played to the end of its film closes with reason film_ended', asy
   t.same(await Promise.all(socketsClosed), [4010, 4010], 'their sockets closed: room closed')
   const row = (await roomApi.app.pg.query('SELECT status, close_reason FROM rooms WHERE id = $1', [roomId])).rows[0]
   t.same(row, { status: 'closed', close_reason: 'film_ended' })
-  t.ok(medias.every((m) => m.ended), 'both players reached the end')
+  // The first media to end reports it; the other may get the room's paused-at-end state a moment
+  // before its own end arrives (then it never plays to its end), so only one is certain.
+  t.ok(medias.some((m) => m.ended), 'a player reached the end (and reported it)')
   const details = await waitFor('room-api to show the room closed', async () => {
     const res = await guest.call('GET', `/api/v1/rooms/${roomId}`)
     return res.json().room?.status === 'closed' && res.json().room
