@@ -110,7 +110,7 @@ const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.rou
 const table = [
   '| metric | value | baseline (same run) | ratio | baseline is |',
   '|---|---:|---:|---:|---|',
-  ...rows.map((r) => `| ${r.metric} | ${fmt(r.value)} ${r.unit} | ${fmt(r.baseline)} ${r.unit} | ${r.baseline ? (r.value / Math.max(r.baseline, 1e-9)).toFixed(2) : '—'} | ${r.baselineName} |`)
+  ...rows.map((r) => `| ${r.metric} | ${fmt(r.value)} ${r.unit} | ${fmt(r.baseline)} ${r.unit} | ${r.baseline !== null && r.baseline > 0 ? (r.value / r.baseline).toFixed(2) : '—'} | ${r.baselineName} |`)
 ].join('\n')
 const plots = plot(PLOTS, OUT, { fanout, samples: etl?.samples ?? [], syncErrors })
 const md = [`Benchmarks run ${new Date().toISOString()} on ${machine}; servers, services and load generators all on this machine.`, '', table, '',
