@@ -65,22 +65,34 @@ async function mongo (app: FastifyInstance, opts: MongoPluginOptions) {
   const readyPromise = new Promise<void>((resolve, reject) => { resolveReady = resolve; rejectReady = reject })
   readyPromise.catch(() => {}) // nobody may be waiting when the app closes first
 
-  async function connectUntilReady () {
+  /**
+   * Runs `step` until it succeeds, backing off exponentially (`opts.retry`) between attempts;
+   * false if the app closed first. A close wakes the sleep at once.
+   */
+  async function untilDone (step: () => Promise<void>, failing: string): Promise<boolean> {
     for (let attempt = 0; !state.closing; attempt++) {
       try {
-        await db.command({ ping: 1 })
-        await opts.prepare?.(db)
-        ready = true
-        if (attempt > 0) app.log.info({ attempts: attempt + 1 }, 'MongoDB answered; archive ready')
-        resolveReady()
-        return
+        await step()
+        if (attempt > 0) app.log.info({ attempts: attempt + 1 }, `${failing}: recovered`)
+        return true
       } catch (err) {
-        if (state.closing) return
+        if (state.closing) return false
         const delayMs = Math.min(opts.retry.maxMs, opts.retry.initialMs * 2 ** Math.min(attempt, 20))
-        app.log.warn({ err, attempt: attempt + 1, delayMs }, `MongoDB (${opts.url}) not ready; retrying`)
+        app.log.warn({ err, attempt: attempt + 1, delayMs }, `${failing}; retrying`)
         await new Promise<void>((resolve) => { wake = resolve; timer = setTimeout(resolve, delayMs) })
       }
     }
+    return false
+  }
+
+  async function connectUntilReady () {
+    const connected = await untilDone(async () => {
+      await db.command({ ping: 1 })
+      await opts.prepare?.(db)
+    }, `MongoDB (${opts.url}) not ready`)
+    if (!connected) return
+    ready = true
+    resolveReady()
   }
 
   // A stuck driver monitor (heartbeat-watchdog.ts) never recovers by itself: every operation would
@@ -101,18 +113,7 @@ async function mongo (app: FastifyInstance, opts: MongoPluginOptions) {
 
   async function restartClient () {
     await client.close().catch((err: Error) => { app.log.warn({ err }, 'closing the stuck MongoDB client failed') })
-    for (let attempt = 0; !state.closing; attempt++) {
-      try {
-        await client.connect()
-        app.log.info({ attempts: attempt + 1 }, 'MongoDB client restarted')
-        return
-      } catch (err) {
-        if (state.closing) return
-        const delayMs = Math.min(opts.retry.maxMs, opts.retry.initialMs * 2 ** Math.min(attempt, 20))
-        app.log.warn({ err, attempt: attempt + 1, delayMs }, 'MongoDB client restart: not connected yet; retrying')
-        await new Promise<void>((resolve) => { wake = resolve; timer = setTimeout(resolve, delayMs) })
-      }
-    }
+    await untilDone(async () => { await client.connect() }, 'MongoDB client restart: not connected yet')
   }
 
   app.decorate('mongo', { client, db, isReady: () => ready, ready: readyPromise })
