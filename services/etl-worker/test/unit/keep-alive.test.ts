@@ -96,25 +96,21 @@ t.test('evicted while queued behind another partition\'s write: stops at once wi
   t.same(archive.written, [2], 'b\'s chunk was dropped from the queue, never written')
 })
 
-t.test('a partition that went stale during the write is not committed', async (t) => {
-  const archive = slowArchive()
-  const { state, control } = fakeControl()
-  const done = handlerFor(archive.write)(batchOf(0, 2), control)
-  await waitFor('the write in flight', () => state.heartbeats >= 1, 10_000, 5)
-  state.stale = true
-  await t.rejects(done, BatchAbandoned)
-  archive.release()
-  await archive.inFlight()
-  t.same(state.commits, [])
-})
-
-t.test('stopping while the write is in flight abandons the batch without waiting for it', async (t) => {
-  const archive = slowArchive()
-  const { state, control } = fakeControl()
-  const done = handlerFor(archive.write)(batchOf(0, 2), control)
-  await waitFor('the write in flight', () => state.heartbeats >= 1, 10_000, 5)
-  state.running = false
-  await t.rejects(done, BatchAbandoned)
-  t.same(state.commits, [])
-  archive.release()
-})
+// The two ways a batch stops being this member's to commit while its write is in flight.
+const abandonments: Array<[string, (state: ReturnType<typeof fakeControl>['state']) => void]> = [
+  ['a partition that went stale during the write is not committed', (state) => { state.stale = true }],
+  ['stopping while the write is in flight abandons the batch without waiting for it', (state) => { state.running = false }]
+]
+for (const [name, abandon] of abandonments) {
+  t.test(name, async (t) => {
+    const archive = slowArchive()
+    const { state, control } = fakeControl()
+    const done = handlerFor(archive.write)(batchOf(0, 2), control)
+    await waitFor('the write in flight', () => state.heartbeats >= 1, 10_000, 5)
+    abandon(state)
+    await t.rejects(done, BatchAbandoned, 'given up before the write returned')
+    archive.release()
+    await archive.inFlight()
+    t.same(state.commits, [], 'nothing committed, not even once the write lands')
+  })
+}
