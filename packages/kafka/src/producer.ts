@@ -1,5 +1,5 @@
 import { CompressionTypes, Partitioners } from 'kafkajs'
-import type { EventEnvelope } from '@watch-together/protocol'
+import { type EventEnvelope, eventKey } from '@watch-together/protocol'
 import { createKafkaClient } from './client.js'
 import type { KafkaSettings, OutgoingRecord, SentRecords } from './types.js'
 
@@ -44,7 +44,7 @@ export function createProducer (settings: KafkaSettings, opts: ProducerOptions =
 /** The record for one event on `watch_together`: keyed by room id, JSON value, type in a header. */
 export function eventRecord (event: EventEnvelope): OutgoingRecord {
   return {
-    key: event.roomId,
+    key: eventKey(event),
     value: JSON.stringify(event),
     headers: { 'event-type': event.type, 'event-id': event.id, 'schema-version': String(event.v) }
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { UserId } from './common.js'
+import { LegacyState } from './realtime-legacy.js'
 
 /**
  * The catalogue of events on `watch_together`, by producer. The envelope (events.ts) carries
@@ -21,9 +22,21 @@ export const RoomCreatedPayload = z.object({
   ownerName: z.string(),
   controlMode: ControlMode
 })
+/**
+ * `userId` of the envelope is the member. Its `seq` is the member's membership epoch: tickets carry
+ * it (claim `epoch`), and a ticket of an epoch that a later member.left ended no longer connects.
+ */
 export const MemberJoinedPayload = z.object({ name: z.string(), role: MemberRole })
-export const MemberLeftPayload = z.object({ name: z.string(), reason: z.enum(['left', 'removed']) })
-export const HostChangedPayload = z.object({ fromUserId: UserId.nullable(), toUserId: UserId })
+/** Why a membership ended: the member left, or the host removed them (and maybe banned them for the room's lifetime). */
+export const LeaveReason = z.enum(['left', 'removed', 'banned'])
+export type LeaveReason = z.infer<typeof LeaveReason>
+/** `userId` of the envelope is the member who is gone; `actorId` the host who removed them (absent when they left). */
+export const MemberLeftPayload = z.object({ name: z.string(), reason: LeaveReason, actorId: UserId.optional() })
+/** Why the host role moved: handed over by the host, the host left, or the host was away longer than HOST_GRACE_MS. */
+export const HostChangeReason = z.enum(['transfer', 'left', 'absent', 'returned'])
+export const HostChangedPayload = z.object({ fromUserId: UserId.nullable(), toUserId: UserId, reason: HostChangeReason.optional() })
+/** `userId` of the envelope is the muted member; `actorId` the host. A muted member's chat is refused (RT_MUTED). */
+export const MemberMutedPayload = z.object({ actorId: UserId, muted: z.boolean() })
 export const ControlModeChangedPayload = z.object({ controlMode: ControlMode })
 export const RoomClosedPayload = z.object({ reason: z.enum(['host', 'film_ended', 'empty']) })
 export const RoomArchivedPayload = z.object({
@@ -32,7 +45,13 @@ export const RoomArchivedPayload = z.object({
 })
 
 // ---- published by realtime ----
-export const SessionPayload = z.object({ connectionId: z.string(), instance: z.string(), name: z.string() })
+export const SessionPayload = z.object({
+  connectionId: z.string(),
+  instance: z.string(),
+  name: z.string(),
+  /** The user's open connections in the room after this one connected or went (absent in older events). */
+  userConnections: z.number().int().optional()
+})
 /** Every accepted player command; `command` says which, `state` is the authoritative result. */
 export const PlayerCommandPayload = z.object({
   command: z.enum(['play', 'pause', 'seek', 'set_rate', 'next', 'previous', 'jump', 'replace_queue', 'append_queue']),
@@ -52,6 +71,20 @@ export const ChatReactionPayload = z.object({ messageId: z.string().min(1), emoj
 export const BufferingPayload = z.object({ itemId: z.string().nullable() })
 export const AnnouncementPayload = z.object({ text: z.string(), scope: z.enum(['room', 'all']) })
 export const RoomEmptiedPayload = z.object({})
+/** `userId` of the envelope is the host who deleted; the archive keeps the deletion, not the text. */
+export const ChatMessageDeletedPayload = z.object({ messageId: z.string().min(1), authorId: UserId })
+
+// ---- user-scoped (roomId null, Kafka key `user:<userId>`, so one user's updates stay in order) ----
+/**
+ * A state change of the original per-user device protocol (`/sync-player/ws`, seeds/000):
+ * the user's whole state after the change, and the message type that made it.
+ */
+export const DeviceStateChangedPayload = z.object({
+  message: z.enum(['new_tracks_queue', 'push_track', 'new_track', 'on_pause', 'off_pause', 'change_position']),
+  /** The device (socket) that sent the change; the user's other devices received it. */
+  deviceId: z.string(),
+  state: LegacyState
+})
 
 /** type → payload schema. Event types are past tense, `area.verb_ed`. */
 export const EVENT_PAYLOADS = {
@@ -59,6 +92,7 @@ export const EVENT_PAYLOADS = {
   'member.joined': MemberJoinedPayload,
   'member.left': MemberLeftPayload,
   'host.changed': HostChangedPayload,
+  'member.mute_changed': MemberMutedPayload,
   'room.control_mode_changed': ControlModeChangedPayload,
   'room.closed': RoomClosedPayload,
   'room.archived': RoomArchivedPayload,
@@ -71,8 +105,13 @@ export const EVENT_PAYLOADS = {
   'buffering.started': BufferingPayload,
   'buffering.ended': BufferingPayload,
   'announcement.sent': AnnouncementPayload,
-  'room.emptied': RoomEmptiedPayload
+  'room.emptied': RoomEmptiedPayload,
+  'chat.message_deleted': ChatMessageDeletedPayload,
+  'device.state_changed': DeviceStateChangedPayload
 } as const
+
+/** Events about one user rather than a room: their envelope's roomId is null, their key the user. */
+export const USER_SCOPED_EVENT_TYPES: ReadonlySet<string> = new Set(['device.state_changed'])
 
 export type EventType = keyof typeof EVENT_PAYLOADS
 export const EVENT_TYPES = Object.keys(EVENT_PAYLOADS) as EventType[]

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { ServerTime, UserId } from './common.js'
-import { ControlMode, MemberRole } from './event-types.js'
+import { ControlMode, HostChangeReason, LeaveReason, MemberRole } from './event-types.js'
 
 /**
  * The realtime websocket protocol (path `/rooms/:roomId/ws?ticket=JWT[&since=SEQ]`).
@@ -19,8 +19,17 @@ export const CLOSE_CODES = {
   originNotAllowed: 4004,
   /** The room was closed by room-api (room.closed). */
   roomClosed: 4010,
-  /** The member was removed from the room (member.left with reason removed). */
+  /** The host removed the member from the room (member.left, reason removed). */
   memberRemoved: 4011,
+  /** The member left the room (REST leave or the Leave button; member.left, reason left). */
+  memberLeft: 4012,
+  /** The host removed and banned the member: the invite link no longer admits them (reason banned). */
+  memberBanned: 4013,
+  /**
+   * The ticket's membership epoch is older than the member's current membership (they left and
+   * joined again since it was issued): ask room-api for a new ticket.
+   */
+  ticketSuperseded: 4014,
   /** Standard codes used as is: 1001 server going away (shutdown), 1009 frame too big. */
   goingAway: 1001,
   tooBig: 1009
@@ -31,6 +40,8 @@ export const RealtimeErrorCode = z.enum([
   'RT_BAD_JSON', 'RT_BINARY_FRAME', 'RT_UNKNOWN_TYPE', 'RT_INVALID_FRAME', 'RT_TEXT_TOO_LONG',
   'RT_STALE_VERSION', 'RT_NOT_ALLOWED', 'RT_INVALID_INDEX', 'RT_RATE_LIMITED', 'RT_MESSAGE_NOT_FOUND',
   'RT_INTERNAL',
+  // membership and moderation
+  'RT_NOT_MEMBER', 'RT_MUTED', 'RT_NOT_HOST',
   // refusals of player.report_ended (see that frame)
   'RT_WRONG_ITEM', 'RT_END_UNTRACKED', 'RT_NOT_ENDED', 'RT_ALREADY_ENDED'
 ])
@@ -94,6 +105,8 @@ export const ChatSendFrame = z.object({
   positionMs: z.number().nonnegative().optional()
 })
 export const ChatReactFrame = z.object({ type: z.literal('chat.react'), ref, messageId: z.string().min(1).max(64), emoji: z.string().min(1).max(32) })
+/** Host only: deletes a recent message for everyone (a tombstone replaces it in history and archive). */
+export const ChatDeleteFrame = z.object({ type: z.literal('chat.delete'), ref, messageId: z.string().min(1).max(64) })
 export const ChatTypingFrame = z.object({ type: z.literal('chat.set_typing'), ref, typing: z.boolean() })
 export const BufferingReportFrame = z.object({
   type: z.literal('buffering.report'),
@@ -106,7 +119,7 @@ export const BufferingReportFrame = z.object({
 export const ClientFrame = z.discriminatedUnion('type', [
   ClockPingFrame, PlayerPlayFrame, PlayerPauseFrame, PlayerSeekFrame, PlayerSetRateFrame, PlayerNextFrame,
   PlayerPreviousFrame, PlayerJumpFrame, PlayerReplaceQueueFrame, PlayerAppendQueueFrame, ChatSendFrame,
-  ChatReactFrame, ChatTypingFrame, BufferingReportFrame, PlayerReportEndedFrame
+  ChatReactFrame, ChatTypingFrame, BufferingReportFrame, PlayerReportEndedFrame, ChatDeleteFrame
 ])
 export type ClientFrame = z.infer<typeof ClientFrame>
 export const CLIENT_FRAME_TYPES: readonly string[] = ClientFrame.options.map((o) => o.shape.type.value)
@@ -118,7 +131,14 @@ export type PlayerFrame = Extract<ClientFrame, { type: `player.${PlayerCommand}`
 
 // ---- server → client ----
 export const Actor = z.object({ userId: UserId, name: z.string() })
-export const Member = z.object({ userId: UserId, name: z.string(), role: MemberRole, online: z.boolean() })
+export const Member = z.object({
+  userId: UserId,
+  name: z.string(),
+  role: MemberRole,
+  online: z.boolean(),
+  /** Muted by the host: their chat is refused (RT_MUTED). */
+  muted: z.boolean().optional()
+})
 export type Member = z.infer<typeof Member>
 export const ChatMessage = z.object({
   messageId: z.string(),
@@ -129,7 +149,9 @@ export const ChatMessage = z.object({
   positionMs: z.number().nonnegative(),
   at: ServerTime,
   /** emoji → user ids who reacted. */
-  reactions: z.record(z.string(), z.array(UserId))
+  reactions: z.record(z.string(), z.array(UserId)),
+  /** Set when the host deleted the message: `text` is then empty and clients show "message deleted". */
+  deleted: z.literal(true).optional()
 })
 export type ChatMessage = z.infer<typeof ChatMessage>
 
@@ -157,19 +179,36 @@ export const ChatReactionAddedFrame = z.object({ type: z.literal('chat.reaction_
 export const BufferingChangedFrame = z.object({ type: z.literal('buffering.changed'), ...sequenced, userId: UserId, buffering: z.boolean(), itemId: z.string().nullable() })
 export const AnnouncementSentFrame = z.object({ type: z.literal('announcement.sent'), ...sequenced, text: z.string(), scope: z.enum(['room', 'all']) })
 export const ControlModeChangedFrame = z.object({ type: z.literal('room.control_mode_changed'), ...sequenced, controlMode: ControlMode })
+/** A membership ended: the member's sockets are closed (4012 left, 4011 removed, 4013 banned) and they leave the list. */
+export const MemberLeftFrame = z.object({
+  type: z.literal('member.left'), ...sequenced, userId: UserId, name: z.string(), reason: LeaveReason, actor: Actor.nullable()
+})
+/** The host role moved (pushed to everyone; nobody polls for it). */
+export const HostChangedFrame = z.object({
+  type: z.literal('host.changed'), ...sequenced, fromUserId: UserId.nullable(), toUserId: UserId, reason: HostChangeReason
+})
+export const MemberMuteChangedFrame = z.object({
+  type: z.literal('member.mute_changed'), ...sequenced, userId: UserId, muted: z.boolean(), actor: Actor.nullable()
+})
+/** The host deleted a message: clients replace it with "message deleted" (the text is gone everywhere). */
+export const ChatMessageDeletedFrame = z.object({ type: z.literal('chat.message_deleted'), ...sequenced, ref, messageId: z.string(), actor: Actor })
 export const RoomClosedFrame = z.object({ type: z.literal('room.closed'), ...sequenced, reason: z.string() })
 
 /** Room events: stored in the room's recent-events stream, replayed on resume. */
 export const RoomEventFrame = z.discriminatedUnion('type', [
   PlayerStateChangedFrame, PresenceJoinedFrame, PresenceLeftFrame, ChatMessageSentFrame, ChatReactionAddedFrame,
-  BufferingChangedFrame, AnnouncementSentFrame, ControlModeChangedFrame, RoomClosedFrame
+  BufferingChangedFrame, AnnouncementSentFrame, ControlModeChangedFrame, RoomClosedFrame,
+  MemberLeftFrame, HostChangedFrame, MemberMuteChangedFrame, ChatMessageDeletedFrame
 ])
 export type RoomEventFrame = z.infer<typeof RoomEventFrame>
 
 export const SessionReadyFrame = z.object({
   type: z.literal('session.ready'),
   connectionId: z.string(),
-  you: Actor.extend({ role: MemberRole }),
+  /** Your role now (the room's current host decides, not the ticket) and whether you are muted. */
+  you: Actor.extend({ role: MemberRole, muted: z.boolean().optional() }),
+  /** The room's host, when known. */
+  hostId: UserId.nullable().optional(),
   serverTime: ServerTime,
   controlMode: ControlMode,
   /** The room's latest seq when this frame was built; later frames continue from it. */

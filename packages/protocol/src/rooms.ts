@@ -46,7 +46,9 @@ export const RoomMember = z.object({
   /** Null while the member is in the room. */
   leftAt: IsoTime.nullable(),
   /** Last known realtime presence (from session.connected / session.disconnected). */
-  online: z.boolean()
+  online: z.boolean(),
+  /** Muted by the host in chat. */
+  muted: z.boolean()
 })
 export type RoomMember = z.infer<typeof RoomMember>
 
@@ -80,6 +82,14 @@ export const ControlModeBody = z.strictObject({ controlMode: ControlMode })
 export type ControlModeBody = z.infer<typeof ControlModeBody>
 export const TransferHostBody = z.strictObject({ userId: UserId })
 export type TransferHostBody = z.infer<typeof TransferHostBody>
+
+export const MemberParams = z.object({ roomId: RoomId, userId: UserId })
+export type MemberParams = z.infer<typeof MemberParams>
+/** Host only: ends the member's membership now; `ban` also refuses them the invite for the room's lifetime. */
+export const RemoveMemberBody = z.strictObject({ ban: z.boolean().default(false) })
+export type RemoveMemberBody = z.infer<typeof RemoveMemberBody>
+export const MuteMemberBody = z.strictObject({ muted: z.boolean() })
+export type MuteMemberBody = z.infer<typeof MuteMemberBody>
 
 export const DevSignInBody = z.strictObject({
   name: z.string().trim().min(1).max(64),

@@ -22,6 +22,12 @@ export const TicketClaims = z.object({
    * clock without calling room-api. Optional: tickets signed before it existed still verify.
    */
   film: z.object({ id: z.string().min(1).max(128), durationMs: z.number().int().positive() }).optional(),
+  /**
+   * The membership epoch: the seq of the member.joined event that began this membership. Realtime
+   * refuses the ticket once a later member.left ended it, or a later join superseded it, so a
+   * ticket never outlives its membership (optional only for tickets signed before it existed).
+   */
+  epoch: z.number().int().nonnegative().optional(),
   aud: z.literal(TICKET_AUDIENCE),
   iat: z.number().int(),
   exp: z.number().int()

@@ -12,6 +12,11 @@ export function initialState (now: number): PlayerState {
   return { queue: [], index: 0, itemId: null, playing: false, positionMs: 0, refAt: now, rate: 1, version: 0, leaderId: null }
 }
 
+/** A new room's state: its film queued, paused at 0, version 1 — set by the server, whoever connects first. */
+export function filmState (filmId: string, now: number): PlayerState {
+  return { ...initialState(now), queue: [filmId], itemId: filmId, version: 1 }
+}
+
 /** Where playback is at server time `now` (held still before a reference scheduled ahead). */
 export function currentPosition (state: PlayerState, now: number, durationMs?: number | null): number {
   return positionAt({ ...state, durationMs }, now)

@@ -9,7 +9,7 @@ import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zo
 import type { Config } from './config.js'
 import { mapDbError } from './db/errors.js'
 import { runMigrations } from './db/migrations.js'
-import { startEmptyRoomSweeper, startEventsConsumer } from './outbox/events-consumer.js'
+import { startEmptyRoomSweeper, startEventsConsumer, startHostSweeper } from './outbox/events-consumer.js'
 import { createOutboxRelay } from './outbox/outbox-relay.js'
 import { authPlugin } from './plugins/auth.js'
 import { postgresPlugin } from './plugins/postgres.js'
@@ -140,14 +140,16 @@ class OneLinePerRequest extends LogController {
   }
 }
 
-/** The outbox relay, the events consumer and the empty-room sweeper: started when ready, stopped on close. */
+/** The outbox relay, the events consumer, the empty-room and absent-host sweepers: started when ready, stopped on close. */
 function startBackgroundWork (app: FastifyInstance, config: Config, rooms: RoomsService, relay: ReturnType<typeof createOutboxRelay>) {
   let consumer: Awaited<ReturnType<typeof startEventsConsumer>> | undefined
   let sweeper: ReturnType<typeof startEmptyRoomSweeper> | undefined
+  let hostSweeper: ReturnType<typeof startHostSweeper> | undefined
   let closing = false
   app.addHook('onReady', async () => {
     relay.start()
     sweeper = startEmptyRoomSweeper({ pool: app.pg, rooms, log: app.log }, config.EMPTY_ROOM_GRACE_MS, config.EMPTY_ROOM_SWEEP_MS)
+    hostSweeper = startHostSweeper({ pool: app.pg, rooms, log: app.log }, config.HOST_GRACE_MS, config.HOST_SWEEP_MS)
     if (!config.KAFKA_CONSUME) return
     const connect = async (attempt: number): Promise<void> => {
       if (closing) return
@@ -173,7 +175,7 @@ function startBackgroundWork (app: FastifyInstance, config: Config, rooms: Rooms
   })
   app.addHook('onClose', async () => {
     closing = true
-    await Promise.allSettled([relay.stop(), sweeper?.stop(), consumer?.disconnect()])
+    await Promise.allSettled([relay.stop(), sweeper?.stop(), hostSweeper?.stop(), consumer?.disconnect()])
   })
 }
 

@@ -67,7 +67,10 @@ export const ConfigSchema = z.object({
   OUTBOX_BATCH_SIZE: intString(1, 5000).default(500),
   /** How long a room may stay empty before it is closed. */
   EMPTY_ROOM_GRACE_MS: intString(0, 7 * 86_400_000).default(600_000),
-  EMPTY_ROOM_SWEEP_MS: intString(50, 3_600_000).default(30_000)
+  EMPTY_ROOM_SWEEP_MS: intString(50, 3_600_000).default(30_000),
+  /** A host with no connection for this long hands the role to the longest-present online member. */
+  HOST_GRACE_MS: intString(0, 86_400_000).default(30_000),
+  HOST_SWEEP_MS: intString(50, 3_600_000).default(1000)
 }).transform((c) => ({ ...c, DEV_SIGN_IN: c.DEV_SIGN_IN ?? c.NODE_ENV === 'development' }))
   .superRefine((c, ctx) => {
     if (c.DEV_SIGN_IN && c.JWT_JWKS_URL) {

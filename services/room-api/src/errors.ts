@@ -15,6 +15,9 @@ export const errors = {
   notMember: () => new AppError('ROOM_NOT_MEMBER', 403, 'you are not in this room'),
   notHost: () => new AppError('ROOM_NOT_HOST', 403, 'only the host may do this'),
   targetNotPresent: () => new AppError('ROOM_TARGET_NOT_PRESENT', 409, 'the new host must be in the room'),
+  banned: () => new AppError('ROOM_BANNED', 403, 'the host removed you from this room and the invite no longer admits you'),
+  memberNotFound: () => new AppError('ROOM_MEMBER_NOT_FOUND', 404, 'no present member of this room has that id'),
+  moderateSelf: () => new AppError('ROOM_MODERATE_SELF', 400, 'the host cannot remove or mute themself (leave or hand over instead)'),
   selfFriend: () => new AppError('ROOM_FRIEND_SELF', 400, 'you cannot befriend yourself'),
   rateLimited: (retryMs: number) =>
     new AppError('ROOM_RATE_LIMITED', 429, `too many requests; retry in ${Math.ceil(retryMs / 1000)} s`)

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
 import { globalKeys, roomKeys } from '../rooms/keys.js'
+import { END_CLOSE_CODES, END_REASONS, membershipValue, newerThanStored } from '../rooms/membership.js'
+import { seedState } from '../rooms/room-store.js'
 
 /**
  * Applies one room-api lifecycle event to live rooms. Idempotent (events may be delivered
@@ -11,17 +13,23 @@ import { globalKeys, roomKeys } from '../rooms/keys.js'
  * sockets) go to every instance over the Redis control channel.
  */
 async function applyLifecycleEvent (app: FastifyInstance, event: EventEnvelope) {
-  const { redis, roomLog, hub, config } = app.realtime
-  const keys = roomKeys(config.REDIS_PREFIX, event.roomId)
+  const { redis, roomLog, hub, config, store } = app.realtime
+  if (event.roomId === null) return
+  const roomId = event.roomId
+  const keys = roomKeys(config.REDIS_PREFIX, roomId)
   const now = Date.now()
   // Every meta write expires like the rest of the room, so replaying old events (a new consumer group
   // starts from the beginning) cannot pile up keys for rooms long gone.
-  const expireMeta = () => redis.expire(keys.meta, config.ROOM_TTL_SECONDS)
+  const expire = (key: string) => redis.expire(key, config.ROOM_TTL_SECONDS)
+  const expireMeta = () => expire(keys.meta)
   switch (event.type) {
     case 'room.created': {
       const payload = EVENT_PAYLOADS['room.created'].safeParse(event.payload)
-      if (payload.success) await redis.hSet(keys.meta, { filmId: payload.data.filmId, controlMode: payload.data.controlMode })
+      if (!payload.success) return
+      await redis.hSet(keys.meta, { filmId: payload.data.filmId, controlMode: payload.data.controlMode })
       await expireMeta()
+      // The server owns the queue: the room's film is queued whoever connects first (or if nobody does yet).
+      await seedState(redis, keys, payload.data.filmId, config.ROOM_TTL_SECONDS)
       return
     }
     case 'room.closed': {
@@ -29,16 +37,39 @@ async function applyLifecycleEvent (app: FastifyInstance, event: EventEnvelope) 
       const newlyClosed = await redis.hSetNX(keys.meta, 'closed', '1')
       await expireMeta()
       if (newlyClosed) {
-        await roomLog.emit(event.roomId, { frame: { type: 'room.closed', at: now, reason: reason.success ? reason.data.reason : 'closed' } })
+        await roomLog.emit(roomId, { frame: { type: 'room.closed', at: now, reason: reason.success ? reason.data.reason : 'closed' } })
       }
-      await hub.publishControl({ kind: 'close_room', roomId: event.roomId, code: CLOSE_CODES.roomClosed, reason: 'room closed' })
+      await hub.publishControl({ kind: 'close_room', roomId, code: CLOSE_CODES.roomClosed, reason: 'room closed' })
+      return
+    }
+    case 'member.joined': {
+      if (!event.userId) return
+      const stored = await redis.hGet(keys.membership, event.userId)
+      if (!newerThanStored(stored, event.seq)) return
+      await redis.hSet(keys.membership, event.userId, membershipValue(event.seq, 'joined'))
+      await expire(keys.membership)
       return
     }
     case 'member.left': {
       const payload = EVENT_PAYLOADS['member.left'].safeParse(event.payload)
-      if (!payload.success || payload.data.reason !== 'removed' || !event.userId) return
-      await redis.multi().sAdd(keys.removed, event.userId).expire(keys.removed, config.ROOM_TTL_SECONDS).exec()
-      await hub.publishControl({ kind: 'kick', roomId: event.roomId, userId: event.userId, code: CLOSE_CODES.memberRemoved, reason: 'removed from the room' })
+      if (!payload.success || !event.userId) return
+      const userId = event.userId
+      const { reason, actorId, name } = payload.data
+      const stored = await redis.hGet(keys.membership, userId)
+      if (newerThanStored(stored, event.seq)) {
+        // Written before the kick: a socket that connects after this write is refused at its check,
+        // one that connected before is in some instance's hub when the kick arrives.
+        await redis.multi()
+          .hSet(keys.membership, userId, membershipValue(event.seq, reason))
+          .expire(keys.membership, config.ROOM_TTL_SECONDS)
+          .hDel(keys.members, userId)
+          .sRem(keys.muted, userId)
+          .exec()
+        const actor = actorId ? { userId: actorId, name: (await store.memberName(roomId, actorId)) ?? '' } : null
+        await roomLog.emit(roomId, { frame: { type: 'member.left', at: now, userId, name, reason, actor } })
+      }
+      // Published again on a replay: closing what is already closed changes nothing.
+      await hub.publishControl({ kind: 'kick', roomId, userId, code: END_CLOSE_CODES[reason], reason: END_REASONS[reason] })
       return
     }
     case 'room.control_mode_changed': {
@@ -48,19 +79,39 @@ async function applyLifecycleEvent (app: FastifyInstance, event: EventEnvelope) 
       if (previous === payload.data.controlMode) return
       await redis.hSet(keys.meta, 'controlMode', payload.data.controlMode)
       await expireMeta()
-      await roomLog.emit(event.roomId, { frame: { type: 'room.control_mode_changed', at: now, controlMode: payload.data.controlMode } })
+      await roomLog.emit(roomId, { frame: { type: 'room.control_mode_changed', at: now, controlMode: payload.data.controlMode } })
       return
     }
     case 'host.changed': {
       const payload = EVENT_PAYLOADS['host.changed'].safeParse(event.payload)
-      if (payload.success) await redis.hSet(keys.meta, 'hostId', payload.data.toUserId)
+      if (!payload.success) return
+      const { fromUserId, toUserId } = payload.data
+      // The seq guards a replay: an older hand-over never overwrites a newer one.
+      const [hostSeq] = await redis.hmGet(keys.meta, ['hostSeq'])
+      if (Number(hostSeq ?? 0) >= event.seq) return
+      await redis.hSet(keys.meta, { hostId: toUserId, hostSeq: event.seq })
       await expireMeta()
+      await store.setRoles(roomId, fromUserId, toUserId)
+      await roomLog.emit(roomId, {
+        frame: { type: 'host.changed', at: now, fromUserId, toUserId, reason: payload.data.reason ?? 'transfer' }
+      })
+      return
+    }
+    case 'member.mute_changed': {
+      const payload = EVENT_PAYLOADS['member.mute_changed'].safeParse(event.payload)
+      if (!payload.success || !event.userId) return
+      const { muted, actorId } = payload.data
+      const changed = muted ? await redis.sAdd(keys.muted, event.userId) : await redis.sRem(keys.muted, event.userId)
+      await expire(keys.muted)
+      if (!changed) return
+      const actor = { userId: actorId, name: (await store.memberName(roomId, actorId)) ?? '' }
+      await roomLog.emit(roomId, { frame: { type: 'member.mute_changed', at: now, userId: event.userId, muted, actor } })
       return
     }
     case 'room.archived':
       // The archive holds the room now; its live state goes (the seq stays, so numbers never repeat).
-      await redis.del([keys.state, keys.meta, keys.events, keys.members, keys.conns, keys.chat, keys.chatRecent, keys.reactions, keys.chatClientIds, keys.removed])
-      await redis.sRem(globalKeys(config.REDIS_PREFIX).activeRooms, event.roomId)
+      await store.deleteLive(roomId)
+      await redis.sRem(globalKeys(config.REDIS_PREFIX).activeRooms, roomId)
   }
 }
 

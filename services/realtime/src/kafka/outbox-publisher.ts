@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { eventRecord, groupByPartition, partitionCounter } from '@watch-together/kafka'
-import type { EventEnvelope } from '@watch-together/protocol'
+import { type EventEnvelope, eventKey } from '@watch-together/protocol'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
@@ -40,7 +40,7 @@ async function outbox (app: FastifyInstance, opts: { config: Config }) {
       // back (a full schema parse of every event cost more CPU than the rest of publishing).
       const value = String(entry.message.e)
       const event = JSON.parse(value) as EventEnvelope
-      records.push({ id: entry.id, key: event.roomId, value, headers: eventRecord({ ...event, payload: {} }).headers ?? {} })
+      records.push({ id: entry.id, key: eventKey(event), value, headers: eventRecord({ ...event, payload: {} }).headers ?? {} })
     }
     // One send per partition, so each lands whole or not at all (kafkajs retries a multi-partition
     // request whole when one partition fails, duplicating the others). A room's events share a

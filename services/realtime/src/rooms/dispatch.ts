@@ -1,6 +1,6 @@
 import { CLIENT_FRAME_TYPES, ClientFrame } from '@watch-together/protocol'
-import { handleChatReact, handleChatSend, handleTyping } from './chat.js'
-import type { Realtime, Session } from './context.js'
+import { handleChatDelete, handleChatReact, handleChatSend, handleTyping } from './chat.js'
+import { actOf, type Realtime, refuseAct, type Session } from './context.js'
 import { handlePlayerCommand } from './player-commands.js'
 
 /**
@@ -36,6 +36,8 @@ export async function dispatchFrame (rt: Realtime, session: Session, data: Buffe
       return await handleChatSend(rt, session, frame)
     case 'chat.react':
       return await handleChatReact(rt, session, frame)
+    case 'chat.delete':
+      return await handleChatDelete(rt, session, frame)
     case 'chat.set_typing':
       return await handleTyping(rt, session, frame.typing)
     case 'buffering.report':
@@ -60,9 +62,11 @@ export async function reportBuffering (rt: Realtime, session: Session, buffering
   session.buffering = buffering
   const now = Date.now()
   const itemId = (await rt.store.state(room, now)).itemId
-  await rt.roomLog.emit(room, {
+  const emitted = await rt.roomLog.emit(room, {
+    member: actOf(session),
     frame: { type: 'buffering.changed', at: now, userId: sub, buffering, itemId },
     event: { type: buffering ? 'buffering.started' : 'buffering.ended', userId: sub, at: now, payload: { itemId } }
   })
+  if (emitted.ok === false && emitted.refused) return refuseAct(session, emitted.refused)
   await rt.readyWait.report(room, sub, buffering, waitForMe)
 }

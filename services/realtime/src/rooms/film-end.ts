@@ -1,6 +1,6 @@
 import type { PlayerReportEndedFrame, PlayerState, RealtimeErrorCode } from '@watch-together/protocol'
 import type { z } from 'zod'
-import type { Realtime, Session } from './context.js'
+import { actOf, type Realtime, type Session } from './context.js'
 import { roomKeys } from './keys.js'
 import { currentPosition } from './player-state.js'
 import type { RoomMeta } from './room-store.js'
@@ -49,6 +49,7 @@ export function createFilmEnd (rt: Realtime) {
     const ended: PlayerState = { ...state, playing: false, positionMs: durationMs, refAt: now, waitingUntil: null, version: state.version + 1 }
     const itemId = state.itemId ?? ''
     const emitted = await rt.roomLog.emit(roomId, {
+      ...(reporter ? { member: actOf(reporter) } : {}),
       frame: { type: 'player.state_changed', at: now, ...(ref ? { ref } : {}), command: 'pause', actor: null, state: ended, ended: true },
       event: { type: 'player.ended', userId: reporter?.claims.sub ?? null, at: now, payload: { itemId, version: ended.version } },
       cas: { expectedVersion: state.version, state: ended, endedMarker: marker(itemId, state.version) }

@@ -20,8 +20,14 @@ export function roomKeys (prefix: string, roomId: string) {
     noWait: `${base}:no-wait`,
     chatClientIds: `${base}:chat:client-ids`,
     rate: (userId: string) => `${base}:rate:${userId}`,
-    /** Users removed from the room (member.left reason removed): their tickets no longer connect. */
-    removed: `${base}:removed`,
+    /**
+     * user id → `EPOCH:STATE`: `E:joined` (the membership room-api began at seq E) or `L:left|removed|banned`
+     * (ended by room-api's member.left at seq L). Written from room-api's events; read at connect and by
+     * every emit (membership.ts), so a ticket never outlives its membership.
+     */
+    membership: `${base}:membership`,
+    /** Members the host muted in chat. */
+    muted: `${base}:muted`,
     channel: `${base}:channel`
   }
 }

@@ -1,12 +1,8 @@
 import type { PlayerCommand, PlayerFrame, PlayerState } from '@watch-together/protocol'
-import type { Realtime, Session } from './context.js'
+import { actOf, isHost, type Realtime, refuseAct, type Session } from './context.js'
 import { applyCommand } from './player-state.js'
 
 const KEEPS_WAIT = new Set<PlayerCommand>(['set_rate', 'append_queue'])
-
-function isHost (rt: Realtime, session: Session, hostId: string | null) {
-  return hostId ? hostId === session.claims.sub : session.claims.role === 'host'
-}
 
 /**
  * Applies a player command: checks the version it was based on and the control mode, computes
@@ -24,7 +20,7 @@ export async function handlePlayerCommand (rt: Realtime, session: Session, frame
   for (let attempt = 0; attempt < 5; attempt++) {
     const now = Date.now()
     const [state, meta] = await Promise.all([rt.store.state(roomId, now), rt.store.meta(roomId)])
-    if (meta.controlMode === 'host_only' && !isHost(rt, session, meta.hostId)) {
+    if (meta.controlMode === 'host_only' && !isHost(session, meta.hostId)) {
       return reject('RT_NOT_ALLOWED', 'only the host controls playback in this room', state)
     }
     // A room that played past its film's end without a report ends now; the command is then stale.
@@ -40,6 +36,7 @@ export async function handlePlayerCommand (rt: Realtime, session: Session, frame
       ? result.state
       : await rt.readyWait.holdIfStalled(roomId, result.state, command !== 'pause', now)
     const emitted = await rt.roomLog.emit(roomId, {
+      member: actOf(session),
       frame: {
         type: 'player.state_changed',
         at: now,
@@ -61,6 +58,7 @@ export async function handlePlayerCommand (rt: Realtime, session: Session, frame
       rt.filmEnd.watch(roomId, { state: next, meta })
       return
     }
+    if (emitted.refused) return refuseAct(session, emitted.refused, frame.ref)
   }
   session.error('RT_INTERNAL', 'the room is too busy, try again', { ref: frame.ref })
 }

@@ -1,6 +1,7 @@
 import type { Member, TicketClaims } from '@watch-together/protocol'
 import type { RedisClient } from '../plugins/redis.js'
 import { globalKeys, roomKeys } from './keys.js'
+import { filmState } from './player-state.js'
 import type { RoomLog } from './room-log.js'
 
 /**
@@ -18,7 +19,12 @@ export function createPresence (
     const keys = roomKeys(prefix, claims.room)
     const multi = redis.multi()
     // The room's film and its length come with room-api's ticket (absent in older tickets).
-    if (claims.film) multi.hSet(keys.meta, { filmId: claims.film.id, filmDurationMs: claims.film.durationMs })
+    if (claims.film) {
+      multi.hSet(keys.meta, { filmId: claims.film.id, filmDurationMs: claims.film.durationMs })
+      // The server owns the queue: whoever connects first finds the room's film queued (version 1).
+      const state = filmState(claims.film.id, now)
+      multi.hSetNX(keys.state, 'json', JSON.stringify(state)).hSetNX(keys.state, 'version', String(state.version)).expire(keys.state, ttlSeconds)
+    }
     const replies = await multi
       .hSet(keys.members, claims.sub, JSON.stringify({ name: claims.name, role: claims.role }))
       // The ticket seeds the control mode; room.control_mode_changed events overwrite it.
@@ -29,10 +35,15 @@ export function createPresence (
       .expire(keys.members, ttlSeconds)
       .expire(keys.conns, ttlSeconds)
       .expire(keys.meta, ttlSeconds)
-      .exec() as unknown as number[]
-    const [userConns, total] = replies.slice(claims.film ? 3 : 2) as [number, number]
-    const member: Member = { userId: claims.sub, name: claims.name, role: claims.role, online: true }
-    const payload = { connectionId, instance, name: claims.name }
+      .hGet(keys.meta, 'hostId')
+      .sIsMember(keys.muted, claims.sub)
+      .exec() as unknown as unknown[]
+    const [userConns, total] = replies.slice(claims.film ? 6 : 2) as [number, number]
+    const [hostId, muted] = replies.slice(-2) as [string | null, number | boolean]
+    // Once a host.changed has arrived it decides the role; the ticket may predate it.
+    const role = hostId ? (hostId === claims.sub ? 'host' : 'guest') : claims.role
+    const member: Member = { userId: claims.sub, name: claims.name, role, online: true, muted: Number(muted) === 1 }
+    const payload = { connectionId, instance, name: claims.name, userConnections: userConns }
     await log.emit(claims.room, {
       ...(userConns === 1 ? { frame: { type: 'presence.joined', at: now, member } } : {}),
       event: { type: 'session.connected', userId: claims.sub, at: now, payload }
@@ -46,7 +57,7 @@ export function createPresence (
       .hIncrBy(keys.conns, claims.sub, -1)
       .hIncrBy(keys.meta, 'connections', -1)
       .exec() as unknown as [number, number]
-    const payload = { connectionId, instance, name: claims.name }
+    const payload = { connectionId, instance, name: claims.name, userConnections: Math.max(0, userConns) }
     await log.emit(claims.room, {
       ...(userConns <= 0 ? { frame: { type: 'presence.left', at: now, userId: claims.sub } } : {}),
       event: { type: 'session.disconnected', userId: claims.sub, at: now, payload }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { EVENT_SCHEMA_VERSION, type EventPayload, type EventType, type PlayerState } from '@watch-together/protocol'
 import type { RedisClient } from '../plugins/redis.js'
 import { globalKeys, roomKeys } from './keys.js'
+import type { MembershipEnd } from './membership.js'
 import { EMIT_SCRIPT, scriptRunner } from './scripts.js'
 
 export interface RoomLogOptions {
@@ -21,9 +22,22 @@ export interface EmitInput<T extends EventType = EventType> {
   cas?: { expectedVersion: number, state: PlayerState, endedMarker?: string }
   /** Stores the frame as this chat message in the room's recent history. */
   chatMessageId?: string
+  /**
+   * The act of this member (their ticket's epoch): refused, with nothing written, once their
+   * membership has ended — or, with `checkMuted`, while they are muted.
+   */
+  member?: { userId: string, epoch: number | undefined, checkMuted?: boolean }
+  /** A deleted chat message: its stored frame becomes `json`, its original event (`seq`) leaves the resume stream. */
+  tombstone?: { messageId: string, json: string, seq: number | null }
 }
 
-export type EmitResult = { ok: true, seq: number, frame: string } | { ok: false, current: string }
+/** Why a member's act was refused: their membership ended (how), or they are muted. */
+export type Refusal = MembershipEnd | 'muted'
+
+export type EmitResult =
+  | { ok: true, seq: number, frame: string }
+  | { ok: false, current: string, refused?: undefined }
+  | { ok: false, refused: Refusal, current?: undefined }
 
 /** Appends events to rooms: the one writer of seq, recent events, outbox and fan-out (see EMIT_SCRIPT). */
 export function createRoomLog (redis: RedisClient, opts: RoomLogOptions) {
@@ -45,7 +59,7 @@ export function createRoomLog (redis: RedisClient, opts: RoomLogOptions) {
       })
       : ''
     const reply = await run(
-      [keys.seq, keys.events, global.outbox, keys.state, keys.chat, keys.chatRecent],
+      [keys.seq, keys.events, global.outbox, keys.state, keys.chat, keys.chatRecent, keys.membership, keys.muted],
       [
         keys.channel,
         input.frame ? JSON.stringify(input.frame) : '',
@@ -58,10 +72,17 @@ export function createRoomLog (redis: RedisClient, opts: RoomLogOptions) {
         input.chatMessageId ?? '',
         String(opts.chatHistorySize),
         String(opts.ttlSeconds),
-        input.cas?.endedMarker ?? ''
+        input.cas?.endedMarker ?? '',
+        input.member?.userId ?? '',
+        input.member?.epoch === undefined ? '' : String(input.member.epoch),
+        input.member?.checkMuted ? '1' : '',
+        input.tombstone?.messageId ?? '',
+        input.tombstone?.json ?? '',
+        input.tombstone?.seq == null ? '' : String(input.tombstone.seq)
       ]
     ) as [number, number | string, string?]
     if (reply[0] === 0) return { ok: false, current: String(reply[1]) }
+    if (reply[0] === 2 || reply[0] === 3) return { ok: false, refused: String(reply[1]) as Refusal }
     return { ok: true, seq: Number(reply[1]), frame: String(reply[2] ?? '') }
   }
 

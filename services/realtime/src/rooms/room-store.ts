@@ -1,7 +1,7 @@
 import { ChatMessageSentFrame, ControlMode, type ChatMessage, type Member, type PlayerState, PlayerState as PlayerStateSchema } from '@watch-together/protocol'
 import type { RedisClient } from '../plugins/redis.js'
-import { roomKeys } from './keys.js'
-import { initialState } from './player-state.js'
+import { type RoomKeys, roomKeys } from './keys.js'
+import { filmState, initialState } from './player-state.js'
 
 const DAY_MS = 86_400_000
 
@@ -34,10 +34,13 @@ export function createRoomStore (redis: RedisClient, prefix: string) {
     }
   }
 
-  function parseMembers (members: Record<string, string>, conns: Record<string, string>): Member[] {
+  function parseMembers (members: Record<string, string>, conns: Record<string, string>, muted: string[], hostId: string | null): Member[] {
+    const mutedSet = new Set(muted)
     return Object.entries(members).map(([userId, json]) => {
       const { name, role } = JSON.parse(json) as { name: string, role: Member['role'] }
-      return { userId, name, role, online: Number(conns[userId] ?? 0) > 0 }
+      // Once a host.changed has arrived, it decides the roles (tickets may predate it).
+      const current = hostId ? (userId === hostId ? 'host' : 'guest') : role
+      return { userId, name, role: current, online: Number(conns[userId] ?? 0) > 0, muted: mutedSet.has(userId) }
     })
   }
 
@@ -75,26 +78,59 @@ export function createRoomStore (redis: RedisClient, prefix: string) {
     /** The room's seq, state, meta and members read in one MULTI, so they agree with each other. */
     async snapshot (roomId: string, now: number, chatLimit: number) {
       const keys = roomKeys(prefix, roomId)
-      const [seq, state, meta, members, conns] = await redis.multi()
+      const [seq, state, rawMeta, members, conns, muted] = await redis.multi()
         .get(keys.seq)
         .hGet(keys.state, 'json')
         .hGetAll(keys.meta)
         .hGetAll(keys.members)
         .hGetAll(keys.conns)
-        .exec() as unknown as [string | null, string | null, Record<string, string>, Record<string, string>, Record<string, string>]
+        .sMembers(keys.muted)
+        .exec() as unknown as [string | null, string | null, Record<string, string>, Record<string, string>, Record<string, string>, string[]]
+      const meta = parseMeta(rawMeta)
       return {
         seq: Number(seq ?? 0),
         state: parseState(state, now),
-        meta: parseMeta(meta),
-        members: parseMembers(members, conns),
+        meta,
+        members: parseMembers(members, conns, muted, meta.hostId),
         chat: chatLimit > 0 ? await chatHistory(roomId, chatLimit, now, Number(seq ?? 0)) : []
       }
     },
     async members (roomId: string) {
       const keys = roomKeys(prefix, roomId)
-      const [members, conns] = await Promise.all([redis.hGetAll(keys.members), redis.hGetAll(keys.conns)])
-      return parseMembers(members, conns)
+      const [members, conns, muted, hostId] = await Promise.all([
+        redis.hGetAll(keys.members), redis.hGetAll(keys.conns), redis.sMembers(keys.muted), redis.hGet(keys.meta, 'hostId')
+      ])
+      return parseMembers(members, conns, muted, hostId ?? null)
+    },
+    async memberName (roomId: string, userId: string): Promise<string | null> {
+      const json = await redis.hGet(roomKeys(prefix, roomId).members, userId)
+      return json ? (JSON.parse(json) as { name: string }).name : null
+    },
+    /** Rewrites the stored roles after a host.changed, so every member list agrees with it. */
+    async setRoles (roomId: string, fromUserId: string | null, toUserId: string) {
+      const keys = roomKeys(prefix, roomId)
+      for (const [userId, role] of [[fromUserId, 'guest'], [toUserId, 'host']] as const) {
+        if (!userId) continue
+        const json = await redis.hGet(keys.members, userId)
+        if (json) await redis.hSet(keys.members, userId, JSON.stringify({ ...JSON.parse(json), role }))
+      }
+    },
+    /** Everything live about a room, once the archive holds it (the seq stays, so numbers never repeat). */
+    async deleteLive (roomId: string) {
+      const keys = roomKeys(prefix, roomId)
+      await redis.del([keys.state, keys.meta, keys.events, keys.members, keys.conns, keys.chat, keys.chatRecent, keys.reactions,
+        keys.chatClientIds, keys.membership, keys.muted, keys.buffering, keys.noWait])
     }
   }
+}
+
+/** Queues a room's film (version 1, paused at 0) unless the room already has a state: the server owns the queue. */
+export async function seedState (redis: RedisClient, keys: RoomKeys, filmId: string, ttlSeconds: number) {
+  const state = filmState(filmId, Date.now())
+  await redis.multi()
+    .hSetNX(keys.state, 'json', JSON.stringify(state))
+    .hSetNX(keys.state, 'version', String(state.version))
+    .expire(keys.state, ttlSeconds)
+    .exec()
 }
 export type RoomStore = ReturnType<typeof createRoomStore>

@@ -9,15 +9,34 @@ import type { RedisClient } from '../plugins/redis.js'
  * Bodies are JSON objects without `seq`; the script splices `"seq":N,` in front, so it never has to
  * re-encode JSON (cjson would turn empty arrays into objects).
  *
- * KEYS: seq, events, outbox, state, chat, chatRecent
+ * KEYS: seq, events, outbox, state, chat, chatRecent, membership, muted
  * (An event for Kafka only has frameBody '': it takes a seq but is neither stored for resume nor broadcast.)
  * ARGV: channel, frameBody|'', eventBody|'', eventsMaxLen, outboxMaxLen, expectedVersion|'', stateJson,
- *       newVersion, chatMessageId|'', chatHistorySize, ttlSeconds[, endedMarker]
+ *       newVersion, chatMessageId|'', chatHistorySize, ttlSeconds, endedMarker|'',
+ *       memberId|'', ticketEpoch|'', checkMuted|'', tombstoneId|'', tombstoneJson, tombstoneSeq|''
  * (endedMarker, with the CAS: stored in the state hash's `ended` field together with the new state,
  * so a later report of the same end can be told apart from a stale one; see film-end.ts.)
- * Returns {1, seq, frame} or, when the version moved on, {0, currentStateJson}.
+ * (memberId: the event is a member's act; it is refused — nothing written — when their membership
+ * has ended (see membership.ts), or, with checkMuted, when they are muted. Checked in the same step
+ * as the write, so no act of a member lands after the revocation that ended their membership.)
+ * (tombstoneId: a deleted chat message: its stored frame is replaced and its original room event
+ * dropped from the resume stream, so the text is gone from history.)
+ * Returns {1, seq, frame}; when the version moved on {0, currentStateJson}; {2, membershipState}
+ * when the member's membership has ended; {3, 'muted'}.
  */
 export const EMIT_SCRIPT = `
+if ARGV[13] and ARGV[13] ~= '' then
+  local m = redis.call('HGET', KEYS[7], ARGV[13])
+  if m then
+    local sep = string.find(m, ':', 1, true)
+    local at = tonumber(string.sub(m, 1, sep - 1))
+    local state = string.sub(m, sep + 1)
+    local mine = tonumber(ARGV[14])
+    if state ~= 'joined' and (mine == nil or mine < at) then return {2, state} end
+    if state == 'joined' and mine ~= nil and mine < at then return {2, 'superseded'} end
+  end
+  if ARGV[15] == '1' and redis.call('SISMEMBER', KEYS[8], ARGV[13]) == 1 then return {3, 'muted'} end
+end
 if ARGV[6] ~= '' then
   local current = redis.call('HGET', KEYS[4], 'version') or '0'
   if current ~= ARGV[6] then
@@ -51,6 +70,10 @@ if ARGV[9] ~= '' then
   end
   redis.call('EXPIRE', KEYS[5], 86400)
   redis.call('EXPIRE', KEYS[6], 86400)
+end
+if ARGV[16] and ARGV[16] ~= '' then
+  if redis.call('HEXISTS', KEYS[5], ARGV[16]) == 1 then redis.call('HSET', KEYS[5], ARGV[16], ARGV[17]) end
+  if ARGV[18] ~= '' then redis.call('XDEL', KEYS[2], ARGV[18] .. '-0') end
 end
 if frame ~= '' then redis.call('PUBLISH', ARGV[1], frame) end
 return {1, seq, frame}

@@ -5,7 +5,7 @@ import { WebSocket } from 'ws'
 import type { Session } from '../rooms/context.js'
 import { dispatchFrame } from '../rooms/dispatch.js'
 import type { Conn } from '../rooms/hub.js'
-import { roomKeys } from '../rooms/keys.js'
+import { END_CLOSE_CODES, END_REASONS, membershipEnd } from '../rooms/membership.js'
 import { verifyTicket } from '../ticket.js'
 
 /** A socket this far behind (bytes queued) is too slow to follow the room: it is closed. */
@@ -74,9 +74,6 @@ export async function roomSocketRoutes (app: FastifyInstance) {
       const { claims } = check
       const meta = await rt.store.meta(claims.room)
       if (meta.closed) return socket.close(CLOSE_CODES.roomClosed, 'room closed')
-      if (await rt.redis.sIsMember(roomKeys(rt.config.REDIS_PREFIX, claims.room).removed, claims.sub)) {
-        return socket.close(CLOSE_CODES.memberRemoved, 'removed from the room')
-      }
       if (closed) return
 
       const connectionId = randomUUID()
@@ -102,7 +99,14 @@ export async function roomSocketRoutes (app: FastifyInstance) {
         }
       }
       await rt.hub.add(conn)
-      if (closed) { rt.hub.remove(conn); return }
+      // Checked once the socket is in the hub: a member.left written after this read is followed by a
+      // kick that finds the socket there, so no leave can slip between the check and the kick.
+      const ended = await membershipEnd(rt.redis, rt.config.REDIS_PREFIX, claims.room, claims.sub, claims.epoch)
+      if (ended || closed) {
+        rt.hub.remove(conn)
+        if (ended) socket.close(END_CLOSE_CODES[ended], END_REASONS[ended])
+        return
+      }
       session = current
       // From here the close listener owns the clean-up; set-up continues in the socket's chain.
       chain = chain.then(async () => {
@@ -112,10 +116,12 @@ export async function roomSocketRoutes (app: FastifyInstance) {
         const snap = await rt.store.snapshot(claims.room, now, rt.config.CHAT_HISTORY_SIZE)
         const since = /^\d+$/.test(request.query.since ?? '') ? Number(request.query.since) : undefined
         const missed = since === undefined ? null : await rt.roomLog.eventsSince(claims.room, since, snap.seq)
+        const me = snap.members.find((m) => m.userId === claims.sub)
         current.reply({
           type: 'session.ready',
           connectionId,
-          you: { userId: claims.sub, name: claims.name, role: claims.role },
+          you: { userId: claims.sub, name: claims.name, role: me?.role ?? claims.role, muted: me?.muted ?? false },
+          hostId: snap.meta.hostId ?? snap.members.find((m) => m.role === 'host')?.userId ?? null,
           serverTime: Date.now(),
           controlMode: snap.meta.controlMode,
           seq: snap.seq,

@@ -1,5 +1,5 @@
 import { type Consumer, createConsumer, eventBatchHandler, type KafkaSettings, type Producer } from '@watch-together/kafka'
-import { type EventEnvelope, PlayerEndedPayload } from '@watch-together/protocol'
+import { type EventEnvelope, PlayerEndedPayload, SessionPayload } from '@watch-together/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type pg from 'pg'
 import type { RoomsService } from '../rooms/rooms-service.js'
@@ -21,6 +21,8 @@ export interface ConsumerDeps {
  */
 export async function applyEvent (deps: Pick<ConsumerDeps, 'pool' | 'rooms'>, event: EventEnvelope): Promise<void> {
   const { pool, rooms } = deps
+  // User-scoped events (the device protocol) concern no room.
+  if (event.roomId === null) return
   switch (event.type) {
     case 'room.emptied':
       // Realtime saw the last connection go; the sweeper closes the room after the grace period.
@@ -28,12 +30,17 @@ export async function applyEvent (deps: Pick<ConsumerDeps, 'pool' | 'rooms'>, ev
         WHERE id = $1 AND status = 'active'`, [event.roomId, event.at])
       break
     case 'session.connected':
-      await pool.query(`WITH m AS (UPDATE room_members SET online = true WHERE room_id = $1 AND user_id = $2)
+      await pool.query(`WITH m AS (UPDATE room_members SET online = true, offline_since = NULL WHERE room_id = $1 AND user_id = $2)
         UPDATE rooms SET emptied_at = NULL WHERE id = $1 AND status = 'active'`, [event.roomId, event.userId])
       break
-    case 'session.disconnected':
-      await pool.query('UPDATE room_members SET online = false WHERE room_id = $1 AND user_id = $2', [event.roomId, event.userId])
+    case 'session.disconnected': {
+      // A member with another socket still open (a second tab) stays online.
+      const session = SessionPayload.safeParse(event.payload)
+      if (session.success && (session.data.userConnections ?? 0) > 0) break
+      await pool.query(`UPDATE room_members SET online = false, offline_since = to_timestamp($3::double precision / 1000)
+        WHERE room_id = $1 AND user_id = $2 AND online`, [event.roomId, event.userId, event.at])
       break
+    }
     case 'player.ended': {
       // Only the room's own film ends the room (realtime's rule too): the end of another item of
       // the room's queue, were one ever reported, leaves it open.
@@ -89,6 +96,30 @@ export function startEmptyRoomSweeper (deps: Pick<ConsumerDeps, 'pool' | 'rooms'
   const timer = setInterval(() => {
     if (running) return
     running = sweep().catch((err) => deps.log.warn({ err }, 'empty-room sweep failed')).finally(() => { running = undefined })
+  }, intervalMs)
+  return {
+    async stop () { clearInterval(timer); await running }
+  }
+}
+
+/**
+ * Hands the host role on when a host has been offline for the grace period and someone else is
+ * online (rooms-service handOverAbsentHost re-checks under the room's lock). A host who vanishes
+ * never strands a room: the room keeps a host who can pause and seek.
+ */
+export function startHostSweeper (deps: Pick<ConsumerDeps, 'pool' | 'rooms' | 'log'>, graceMs: number, intervalMs: number) {
+  let running: Promise<void> | undefined
+  const sweep = async () => {
+    const { rows } = await deps.pool.query<{ room_id: string }>(`SELECT h.room_id FROM room_members h
+      WHERE h.role = 'host' AND h.left_at IS NULL AND NOT h.online
+        AND h.offline_since <= now() - make_interval(secs => $1::double precision / 1000)
+        AND EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = h.room_id AND m.left_at IS NULL AND m.online AND m.user_id <> h.user_id)
+      ORDER BY h.offline_since LIMIT 100`, [graceMs])
+    for (const row of rows) await deps.rooms.handOverAbsentHost(row.room_id, graceMs)
+  }
+  const timer = setInterval(() => {
+    if (running) return
+    running = sweep().catch((err) => deps.log.warn({ err }, 'host hand-over sweep failed')).finally(() => { running = undefined })
   }, intervalMs)
   return {
     async stop () { clearInterval(timer); await running }

@@ -29,7 +29,7 @@ export function toFilm (row: FilmRow): Film {
 
 const iso = (value: string | Date | null): string | null => value === null ? null : new Date(value).toISOString()
 
-interface MemberJson { user_id: string, name: string, role: 'host' | 'guest', joined_at: string, left_at: string | null, online: boolean }
+interface MemberJson { user_id: string, name: string, role: 'host' | 'guest', joined_at: string, left_at: string | null, online: boolean, muted: boolean }
 
 export interface RoomViewRow {
   id: string
@@ -45,7 +45,7 @@ export interface RoomViewRow {
 
 /** Members as the JSON a view query aggregates (`m` is a room_members row or alike). */
 export const MEMBER_JSON = `json_build_object('user_id', m.user_id, 'name', m.name, 'role', m.role,
-  'joined_at', m.joined_at, 'left_at', m.left_at, 'online', m.online)`
+  'joined_at', m.joined_at, 'left_at', m.left_at, 'online', m.online, 'muted', m.muted)`
 
 /** A room with its film and members, in one round trip (members aggregated as JSON). */
 export async function loadRoomView (db: Queryable, roomId: string): Promise<Room | null> {
@@ -71,7 +71,8 @@ export function toRoom (row: RoomViewRow): Room {
     role: m.role,
     joinedAt: iso(m.joined_at) as string,
     leftAt: iso(m.left_at),
-    online: m.online
+    online: m.online,
+    muted: m.muted
   }))
   return {
     id: row.id,

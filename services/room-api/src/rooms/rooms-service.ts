@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { ControlMode, Room } from '@watch-together/protocol'
+import type { ControlMode, EventPayload, LeaveReason, Room } from '@watch-together/protocol'
 import type pg from 'pg'
 import { isUniqueViolation } from '../db/errors.js'
 import { type Db, withTransaction } from '../db/transaction.js'
@@ -12,8 +12,10 @@ export interface CurrentUser { id: string, name: string }
 export type CloseReason = 'host' | 'film_ended' | 'empty'
 
 interface LockedRoom { id: string, status: string, control_mode: ControlMode, emptied_at: Date | null }
-interface JoinFacts { status: string, my_id: string | null, my_left_at: Date | null, host_id: string | null, host_left_at: Date | null }
-interface MemberRow { user_id: string, name: string, role: 'host' | 'guest', left_at: Date | null }
+interface JoinFacts {
+  status: string, my_id: string | null, my_left_at: Date | null, my_left_reason: LeaveReason | null, host_id: string | null, host_left_at: Date | null
+}
+interface MemberRow { user_id: string, name: string, role: 'host' | 'guest', left_at: Date | null, muted: boolean }
 
 /**
  * Room lifecycle. Every change runs in one transaction that locks the room row, applies the
@@ -40,7 +42,7 @@ export class RoomsService {
           INSERT INTO rooms (id, film_id, owner_id, owner_name, invite_code, event_seq)
           SELECT $1, film.id, $3, $4, $5, $6 FROM film
           RETURNING id, invite_code, created_at),
-        host AS (INSERT INTO room_members (room_id, user_id, name, role) SELECT id, $3, $4, 'host' FROM room RETURNING joined_at),
+        host AS (INSERT INTO room_members (room_id, user_id, name, role, epoch) SELECT id, $3, $4, 'host', 2 FROM room RETURNING joined_at),
         events AS (
           INSERT INTO outbox (event_id, room_id, seq, type, envelope)
           SELECT (e->>'id')::uuid, room.id, (e->>'seq')::bigint, e->>'type', e
@@ -66,7 +68,7 @@ export class RoomsService {
       controlMode: 'everyone',
       createdAt: row.created_at.toISOString(),
       closedAt: null,
-      members: [{ userId: user.id, name: user.name, role: 'host', joinedAt: row.joined_at.toISOString(), leftAt: null, online: false }]
+      members: [{ userId: user.id, name: user.name, role: 'host', joinedAt: row.joined_at.toISOString(), leftAt: null, online: false, muted: false }]
     }
   }
 
@@ -102,7 +104,8 @@ export class RoomsService {
       const facts = (await db.query<JoinFacts>({
         name: 'join-facts',
         text: `
-        SELECT r.status, me.user_id AS my_id, me.left_at AS my_left_at, h.user_id AS host_id, h.left_at AS host_left_at
+        SELECT r.status, me.user_id AS my_id, me.left_at AS my_left_at, me.left_reason AS my_left_reason,
+          h.user_id AS host_id, h.left_at AS host_left_at
         FROM rooms r
         LEFT JOIN room_members me ON me.room_id = r.id AND me.user_id = $2
         LEFT JOIN room_members h ON h.room_id = r.id AND h.role = 'host'
@@ -112,6 +115,7 @@ export class RoomsService {
       if (!facts) throw errors.roomNotFound()
       if (facts.status !== 'active') throw errors.roomClosed()
       if (facts.my_id !== null && facts.my_left_at === null) return 0
+      if (facts.my_left_reason === 'banned') throw errors.banned()
       // A host who left an empty room keeps the role until someone comes back: the first one back takes over.
       const hostIsMe = facts.host_id === user.id
       const takesOver = facts.host_id === null || (!hostIsMe && facts.host_left_at !== null)
@@ -120,16 +124,18 @@ export class RoomsService {
       }
       const role = hostIsMe || takesOver ? 'host' : 'guest'
       const events = [roomEvent('member.joined', roomId, user.id, { name: user.name, role })]
-      if (takesOver) events.push(roomEvent('host.changed', roomId, user.id, { fromUserId: facts.host_id, toUserId: user.id }))
+      if (takesOver) events.push(roomEvent('host.changed', roomId, user.id, { fromUserId: facts.host_id, toUserId: user.id, reason: 'returned' }))
       await db.query({
         name: 'join-write',
         text: `
-        WITH joined AS (
-          INSERT INTO room_members (room_id, user_id, name, role) VALUES ($1, $2, $3, $4)
+        WITH s AS (UPDATE rooms SET emptied_at = NULL, host_present = host_present OR $4 = 'host', event_seq = event_seq + $5
+          WHERE id = $1 RETURNING event_seq),
+        -- The membership's epoch is the seq of its member.joined, the first of these events.
+        joined AS (
+          INSERT INTO room_members (room_id, user_id, name, role, epoch) SELECT $1, $2, $3, $4, s.event_seq - $5 + 1 FROM s
           ON CONFLICT (room_id, user_id) DO UPDATE
-            SET name = EXCLUDED.name, role = EXCLUDED.role, joined_at = clock_timestamp(), left_at = NULL),
-        s AS (UPDATE rooms SET emptied_at = NULL, host_present = host_present OR $4 = 'host', event_seq = event_seq + $5
-          WHERE id = $1 RETURNING event_seq)
+            SET name = EXCLUDED.name, role = EXCLUDED.role, joined_at = clock_timestamp(), left_at = NULL, left_reason = NULL,
+              muted = false, online = false, offline_since = clock_timestamp(), epoch = EXCLUDED.epoch)
         ${insertEventsFromS('$5', '$6')}`,
         values: [roomId, user.id, user.name, role, events.length, JSON.stringify(events.map((e) => ({ ...e, seq: 0 })))]
       })
@@ -157,8 +163,8 @@ export class RoomsService {
           WHERE id = $1 AND status = 'active' AND host_present
           RETURNING id, film_id, owner_id, invite_code, status, control_mode, created_at, closed_at, event_seq),
         joined AS (
-          INSERT INTO room_members (room_id, user_id, name, role) SELECT $1, $2, $3, 'guest' FROM s
-          RETURNING user_id, name, role, joined_at, left_at, online),
+          INSERT INTO room_members (room_id, user_id, name, role, epoch) SELECT $1, $2, $3, 'guest', s.event_seq FROM s
+          RETURNING user_id, name, role, joined_at, left_at, online, muted),
         events AS (
           INSERT INTO outbox (event_id, room_id, seq, type, envelope)
           SELECT (e->>'id')::uuid, $1, s.event_seq, e->>'type', jsonb_set(e, '{seq}', to_jsonb(s.event_seq))
@@ -166,7 +172,7 @@ export class RoomsService {
         SELECT s.id, s.owner_id, s.invite_code, s.status, s.control_mode, s.created_at, s.closed_at,
           row_to_json(f) AS film,
           (SELECT json_agg(${MEMBER_JSON} ORDER BY m.joined_at, m.user_id)
-            FROM (SELECT user_id, name, role, joined_at, left_at, online FROM room_members WHERE room_id = $1
+            FROM (SELECT user_id, name, role, joined_at, left_at, online, muted FROM room_members WHERE room_id = $1
                   UNION ALL SELECT * FROM joined) m) AS members
         FROM s JOIN films f ON f.id = s.film_id`,
         values: [roomId, user.id, user.name, JSON.stringify([{ ...event, seq: 0 }])]
@@ -184,18 +190,56 @@ export class RoomsService {
       if (room.status !== 'active') throw errors.roomClosed()
       const me = await member(db, roomId, user.id)
       if (!me || me.left_at !== null) throw errors.notMember()
-      await db.query('UPDATE room_members SET left_at = clock_timestamp(), online = false WHERE room_id = $1 AND user_id = $2', [roomId, user.id])
-      const events = [roomEvent('member.left', roomId, user.id, { name: me.name, reason: 'left' })]
-      const next = (await db.query<{ user_id: string }>(
-        'SELECT user_id FROM room_members WHERE room_id = $1 AND left_at IS NULL ORDER BY joined_at, user_id LIMIT 1', [roomId])).rows[0]
-      if (!next) {
-        await db.query('UPDATE rooms SET emptied_at = now(), host_present = host_present AND NOT $2 WHERE id = $1', [roomId, me.role === 'host'])
-      } else if (me.role === 'host') {
-        await moveHost(db, roomId, user.id, next.user_id)
-        events.push(roomEvent('host.changed', roomId, user.id, { fromUserId: user.id, toUserId: next.user_id }))
-      }
-      return events
+      return await endMembership(db, roomId, me, { name: me.name, reason: 'left' })
     })
+  }
+
+  /**
+   * Host only: ends another member's membership now (their sockets close, their tickets stop
+   * working); with `ban` the invite no longer admits them while the room lives.
+   */
+  async remove (user: CurrentUser, roomId: string, targetId: string, ban: boolean): Promise<Room> {
+    await this.change(roomId, async (db, room) => {
+      const target = await moderationTarget(db, room, user.id, targetId)
+      return await endMembership(db, roomId, target, { name: target.name, reason: ban ? 'banned' : 'removed', actorId: user.id })
+    })
+    return await this.view(roomId)
+  }
+
+  /** Host only: mutes or unmutes a member in chat; setting what is already set changes nothing. */
+  async setMuted (user: CurrentUser, roomId: string, targetId: string, muted: boolean): Promise<Room> {
+    await this.change(roomId, async (db, room) => {
+      const target = await moderationTarget(db, room, user.id, targetId)
+      if (target.muted === muted) return []
+      await db.query('UPDATE room_members SET muted = $3 WHERE room_id = $1 AND user_id = $2', [roomId, targetId, muted])
+      return [roomEvent('member.mute_changed', roomId, targetId, { actorId: user.id, muted })]
+    })
+    return await this.view(roomId)
+  }
+
+  /**
+   * The host has had no connection for the grace period: the role passes to the longest-present
+   * online member. Re-checked under the room's lock; false when nothing changed.
+   */
+  async handOverAbsentHost (roomId: string, graceMs: number): Promise<boolean> {
+    let moved = false
+    await this.change(roomId, async (db, room) => {
+      if (room.status !== 'active') return []
+      const { rows } = await db.query<{ host_id: string, next_id: string | null }>(`
+        SELECT h.user_id AS host_id,
+          (SELECT m.user_id FROM room_members m
+            WHERE m.room_id = h.room_id AND m.left_at IS NULL AND m.online AND m.user_id <> h.user_id
+            ORDER BY m.joined_at, m.user_id LIMIT 1) AS next_id
+        FROM room_members h
+        WHERE h.room_id = $1 AND h.role = 'host' AND h.left_at IS NULL AND NOT h.online
+          AND h.offline_since <= now() - make_interval(secs => $2::double precision / 1000)`, [roomId, graceMs])
+      const row = rows[0]
+      if (!row?.next_id) return []
+      await moveHost(db, roomId, row.host_id, row.next_id)
+      moved = true
+      return [roomEvent('host.changed', roomId, null, { fromUserId: row.host_id, toUserId: row.next_id, reason: 'absent' })]
+    }, () => {})
+    return moved
   }
 
   async close (user: CurrentUser, roomId: string): Promise<Room> {
@@ -239,7 +283,7 @@ export class RoomsService {
       const target = await member(db, roomId, toUserId)
       if (!target || target.left_at !== null) throw errors.targetNotPresent()
       await moveHost(db, roomId, user.id, toUserId)
-      return [roomEvent('host.changed', roomId, user.id, { fromUserId: user.id, toUserId })]
+      return [roomEvent('host.changed', roomId, user.id, { fromUserId: user.id, toUserId, reason: 'transfer' })]
     })
     return await this.view(roomId)
   }
@@ -247,11 +291,12 @@ export class RoomsService {
   /** What a realtime ticket needs; only a present member of an active room gets one. */
   async ticketFacts (user: CurrentUser, roomId: string) {
     const { rows } = await this.pool.query<{
-      status: string, control_mode: ControlMode, film_id: string, duration_sec: number, role: 'host' | 'guest' | null, left_at: Date | null, name: string | null
+      status: string, control_mode: ControlMode, film_id: string, duration_sec: number, role: 'host' | 'guest' | null, left_at: Date | null,
+      name: string | null, epoch: string | null
     }>({
       name: 'ticket-facts-film',
       text: `
-      SELECT r.status, r.control_mode, r.film_id, f.duration_sec, m.role, m.left_at, m.name
+      SELECT r.status, r.control_mode, r.film_id, f.duration_sec, m.role, m.left_at, m.name, m.epoch
       FROM rooms r JOIN films f ON f.id = r.film_id LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
       WHERE r.id = $1`,
       values: [roomId, user.id]
@@ -261,7 +306,8 @@ export class RoomsService {
     if (row.status !== 'active') throw errors.roomClosed()
     if (!row.role || row.left_at !== null) throw errors.notMember()
     // The film's length lets realtime check a reported end of the film on its own (ticket claim `film`).
-    return { role: row.role, controlMode: row.control_mode, film: { id: row.film_id, durationMs: row.duration_sec * 1000 } }
+    // The epoch ties the ticket to this membership: once it ends, realtime refuses the ticket.
+    return { role: row.role, controlMode: row.control_mode, film: { id: row.film_id, durationMs: row.duration_sec * 1000 }, epoch: Number(row.epoch) }
   }
 
   private async view (roomId: string): Promise<Room> {
@@ -288,7 +334,7 @@ export class RoomsService {
 
 async function member (db: Db, roomId: string, userId: string): Promise<MemberRow | undefined> {
   const { rows } = await db.query<MemberRow>(
-    'SELECT user_id, name, role, left_at FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, userId])
+    'SELECT user_id, name, role, left_at, muted FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, userId])
   return rows[0]
 }
 
@@ -296,6 +342,36 @@ async function requireHost (db: Db, roomId: string, userId: string) {
   const me = await member(db, roomId, userId)
   if (!me || me.left_at !== null) throw errors.notMember()
   if (me.role !== 'host') throw errors.notHost()
+}
+
+/** The present member a host moderates: never the host themself. */
+async function moderationTarget (db: Db, room: LockedRoom, actorId: string, targetId: string): Promise<MemberRow> {
+  if (room.status !== 'active') throw errors.roomClosed()
+  await requireHost(db, room.id, actorId)
+  if (targetId === actorId) throw errors.moderateSelf()
+  const target = await member(db, room.id, targetId)
+  if (!target || target.left_at !== null) throw errors.memberNotFound()
+  return target
+}
+
+/**
+ * Ends a present membership (left, removed or banned): the member.left event makes realtime close
+ * their sockets and refuse their tickets. A leaving host hands the role to the longest-present
+ * member; the last one out marks the room empty.
+ */
+async function endMembership (db: Db, roomId: string, me: MemberRow, payload: EventPayload<'member.left'>): Promise<PendingEvent[]> {
+  await db.query(`UPDATE room_members SET left_at = clock_timestamp(), left_reason = $3, online = false, offline_since = clock_timestamp()
+    WHERE room_id = $1 AND user_id = $2`, [roomId, me.user_id, payload.reason])
+  const events = [roomEvent('member.left', roomId, me.user_id, payload)]
+  const next = (await db.query<{ user_id: string }>(
+    'SELECT user_id FROM room_members WHERE room_id = $1 AND left_at IS NULL ORDER BY joined_at, user_id LIMIT 1', [roomId])).rows[0]
+  if (!next) {
+    await db.query('UPDATE rooms SET emptied_at = now(), host_present = host_present AND NOT $2 WHERE id = $1', [roomId, me.role === 'host'])
+  } else if (me.role === 'host') {
+    await moveHost(db, roomId, me.user_id, next.user_id)
+    events.push(roomEvent('host.changed', roomId, me.user_id, { fromUserId: me.user_id, toUserId: next.user_id, reason: 'left' }))
+  }
+  return events
 }
 
 /** Demote first: the partial unique index allows one host per room at any moment. */

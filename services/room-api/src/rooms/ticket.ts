@@ -9,6 +9,8 @@ export interface TicketInput {
   controlMode: ControlMode
   /** The room's film and its length, so realtime can tell when the film has ended. */
   film?: { id: string, durationMs: number }
+  /** The membership epoch (ticket claim `epoch`). */
+  epoch?: number
 }
 
 /**
@@ -24,10 +26,10 @@ export function createTicketSigner (secret: string, ttlSeconds: number) {
     const exp = iat + ttlSeconds
     // Parsing first guarantees the realtime service can read what we sign.
     const claims = TicketClaims.parse({
-      sub: input.userId, name: input.name, room: input.roomId, role: input.role, controlMode: input.controlMode, film: input.film, aud: TICKET_AUDIENCE, iat, exp
+      sub: input.userId, name: input.name, room: input.roomId, role: input.role, controlMode: input.controlMode, film: input.film, epoch: input.epoch, aud: TICKET_AUDIENCE, iat, exp
     })
-    const { name, room, role, controlMode, film } = claims
-    const ticket = sign({ name, room, role, controlMode, ...(film ? { film } : {}), sub: claims.sub, aud: TICKET_AUDIENCE, iat, exp })
+    const { name, room, role, controlMode, film, epoch } = claims
+    const ticket = sign({ name, room, role, controlMode, ...(film ? { film } : {}), ...(epoch !== undefined ? { epoch } : {}), sub: claims.sub, aud: TICKET_AUDIENCE, iat, exp })
     return { ticket, expiresAt: new Date(exp * 1000).toISOString() }
   }
 }

@@ -1,6 +1,6 @@
 import {
-  ControlModeBody, CreateRoomBody, CreateRoomResponse, EmptySuccess, ErrorBody, InviteCodeParams,
-  RoomIdParams, RoomResponse, TicketResponse, TransferHostBody
+  ControlModeBody, CreateRoomBody, CreateRoomResponse, EmptySuccess, ErrorBody, InviteCodeParams, MemberParams,
+  MuteMemberBody, RemoveMemberBody, RoomIdParams, RoomResponse, TicketResponse, TransferHostBody
 } from '@watch-together/protocol'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { Room } from '@watch-together/protocol'
@@ -68,6 +68,20 @@ export const roomsRoutes: FastifyPluginAsyncZod<RoomsRoutesOptions> = async (app
   app.put('/rooms/:roomId/host', {
     schema: { ...secured, summary: 'Hand the host role to a present member (host only)', params: RoomIdParams, body: TransferHostBody, response: { 200: RoomResponse, ...fail } }
   }, async (request) => roomReply(await rooms.transferHost(request.user, request.params.roomId, request.body.userId)))
+
+  app.post('/rooms/:roomId/members/:userId/remove', {
+    schema: {
+      ...secured,
+      summary: "Remove a member now (host only): their sockets close, their tickets stop working; ban also refuses them the invite while the room lives",
+      params: MemberParams,
+      body: RemoveMemberBody,
+      response: { 200: RoomResponse, ...fail }
+    }
+  }, async (request) => roomReply(await rooms.remove(request.user, request.params.roomId, request.params.userId, request.body.ban)))
+
+  app.put('/rooms/:roomId/members/:userId/mute', {
+    schema: { ...secured, summary: "Mute or unmute a member's chat (host only)", params: MemberParams, body: MuteMemberBody, response: { 200: RoomResponse, ...fail } }
+  }, async (request) => roomReply(await rooms.setMuted(request.user, request.params.roomId, request.params.userId, request.body.muted)))
 
   app.post('/rooms/:roomId/ticket', {
     schema: { ...secured, summary: 'A short-lived ticket for the realtime service (present members only)', params: RoomIdParams, response: { 200: TicketResponse, ...fail } }
