@@ -1,4 +1,4 @@
-import type { Actor, ChatMessage, ControlMode, Member, PlayerCommand, PlayerState, SessionReadyFrame } from '@watch-together/protocol'
+import type { Actor, ChatMessage, ControlMode, HostChangeReason, LeaveReason, Member, PlayerCommand, PlayerState, SessionReadyFrame } from '@watch-together/protocol'
 import type { z } from 'zod'
 import type { RoomError } from './errors.js'
 
@@ -13,7 +13,24 @@ export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' |
  */
 export interface StateChange { command: PlayerCommand, actor: ActorInfo | null, seq: number, mine: boolean }
 
-export type PresenceChange = { kind: 'joined', member: Member } | { kind: 'left', userId: string } | null
+/** `joined` / `left`: a member's first connection came or their last went; `departed`: their membership ended. */
+export type PresenceChange =
+  | { kind: 'joined', member: Member }
+  | { kind: 'left', userId: string }
+  | { kind: 'departed', userId: string, reason: LeaveReason }
+  | { kind: 'host', fromUserId: string | null, toUserId: string }
+  | { kind: 'muted', userId: string, muted: boolean }
+  | null
+
+/** Another member's (or this client's) membership ended: they left, or the host removed (and maybe banned) them. */
+export interface MemberLeft { userId: string, name: string, reason: LeaveReason, actor: ActorInfo | null }
+
+/**
+ * This client's own membership ended: final, the client is closed and will not reconnect.
+ * `code` is the close code (4012 left, 4011 removed, 4013 banned), absent when the member.left
+ * frame arrived before the close; `actor` is the host who removed them, when known.
+ */
+export interface MembershipEnded { reason: LeaveReason, code?: number, actor: ActorInfo | null }
 
 export interface RoomClientEvents {
   connection: (status: ConnectionStatus, info: { code?: number, reason?: string, retryInMs?: number }) => void
@@ -21,7 +38,14 @@ export interface RoomClientEvents {
   state: (state: PlayerState, change: StateChange | null) => void
   chat: (message: ChatMessage) => void
   reaction: (reaction: { messageId: string, emoji: string, userId: string }) => void
+  /** The member list changed (presence, departure, host, mute): all current members and the change. */
   presence: (members: Member[], change: PresenceChange) => void
+  memberLeft: (left: MemberLeft) => void
+  hostChanged: (change: { fromUserId: string | null, toUserId: string, reason: z.infer<typeof HostChangeReason> }) => void
+  muteChanged: (change: { userId: string, muted: boolean, actor: ActorInfo | null }) => void
+  messageDeleted: (deleted: { messageId: string, actor: ActorInfo }) => void
+  /** This client's membership ended (left, removed, banned): the client is closed for good. */
+  membershipEnded: (ended: MembershipEnded) => void
   typing: (typing: { userId: string, name: string, typing: boolean }) => void
   buffering: (buffering: { userId: string, buffering: boolean, itemId: string | null }) => void
   announcement: (announcement: { text: string, scope: 'room' | 'all' }) => void

@@ -1,5 +1,5 @@
 import {
-  type ChatMessage, CLOSE_CODES, type Member, type PlayerCommand, type PlayerFrame, type PlayerState,
+  type ChatMessage, CLOSE_CODES, type LeaveReason, type Member, type PlayerCommand, type PlayerFrame, type PlayerState,
   type RoomEventFrame, ServerFrame
 } from '@watch-together/protocol'
 import { ClockSync, type ClockSyncOptions, currentPosition } from '@watch-together/sync-core'
@@ -7,7 +7,7 @@ import { Backoff, type BackoffOptions } from './backoff.js'
 import { Emitter } from './emitter.js'
 import { RoomError } from './errors.js'
 import { messageText, OPEN, resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from './socket.js'
-import type { ConnectionStatus, RoomClientEvents, SessionReady } from './events.js'
+import type { ConnectionStatus, MembershipEnded, RoomClientEvents, SessionReady } from './events.js'
 
 export interface RoomClientOptions {
   /** The realtime service's base URL, e.g. `wss://rt.example.org`. */
@@ -30,12 +30,22 @@ export interface RoomClientOptions {
 /** A player command without the fields the SDK fills in. */
 export type CommandBody = PlayerFrame extends infer F ? F extends PlayerFrame ? Omit<F, 'version' | 'ref'> : never : never
 
-interface Pending { resolve: (state: PlayerState) => void, reject: (err: RoomError) => void, timer: ReturnType<typeof setTimeout> }
+interface Pending {
+  resolve: (value: any) => void
+  reject: (err: RoomError) => void
+  timer: ReturnType<typeof setTimeout>
+  /** A chat.delete: someone else's deletion of the same message settles it too (the server ignores a second one). */
+  messageId?: string
+}
 
 /** Commands with an absolute intent are retried on a stale version; relative ones (next) are not. */
 const RETRY_ON_STALE = new Set<PlayerCommand>(['play', 'pause', 'seek', 'set_rate', 'jump', 'replace_queue'])
 /** Close codes after which reconnecting cannot help. */
-const FATAL_CLOSES = new Set<number>([CLOSE_CODES.wrongRoom, CLOSE_CODES.originNotAllowed, CLOSE_CODES.roomClosed, CLOSE_CODES.memberRemoved])
+const FATAL_CLOSES = new Set<number>([CLOSE_CODES.wrongRoom, CLOSE_CODES.originNotAllowed, CLOSE_CODES.roomClosed])
+/** Close codes that end this member's membership: final, and said as such (`membershipEnded`). */
+const MEMBERSHIP_CLOSES = new Map<number, LeaveReason>([
+  [CLOSE_CODES.memberLeft, 'left'], [CLOSE_CODES.memberRemoved, 'removed'], [CLOSE_CODES.memberBanned, 'banned']
+])
 const TICKET_CLOSES = new Set<number>([CLOSE_CODES.ticketInvalid, CLOSE_CODES.ticketExpired])
 const BURST_GAP_MS = 40
 const PING_RETRY_MS = 3000
@@ -54,6 +64,10 @@ export class RoomClient extends Emitter<RoomClientEvents> {
   chat: ChatMessage[] = []
   session: SessionReady | null = null
   status: ConnectionStatus = 'idle'
+  /** The room's host (session.ready, then host.changed frames); null when not known. */
+  hostId: string | null = null
+  /** Set once this member's membership ended (left, removed, banned): the client is closed for good. */
+  ended: MembershipEnded | null = null
 
   private readonly opts: RoomClientOptions
   private readonly WS: WebSocketConstructor
@@ -70,6 +84,8 @@ export class RoomClient extends Emitter<RoomClientEvents> {
   private inflight: number[] = []
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private ticketFailures = 0
+  /** 4014 in a row: a fresh ticket is fetched once; a second refusal closes. */
+  private superseded = 0
   private stopped = false
 
   constructor (opts: RoomClientOptions) {
@@ -84,6 +100,7 @@ export class RoomClient extends Emitter<RoomClientEvents> {
   /** Opens the connection; resolves on the first session.ready (later drops reconnect by themselves). */
   connect (): Promise<SessionReady> {
     if (this.status === 'open' && this.session) return Promise.resolve(this.session)
+    if (this.ended) return Promise.reject(new RoomError('WT_CLOSED', `the membership ended (${this.ended.reason})`))
     const already = this.status === 'connecting' || this.status === 'reconnecting'
     this.stopped = false
     const ready = new Promise<SessionReady>((resolve, reject) => {
@@ -98,13 +115,8 @@ export class RoomClient extends Emitter<RoomClientEvents> {
 
   /** Closes for good (no reconnect); pending commands fail with WT_CLOSED. */
   close (): void {
-    this.stopped = true
-    clearTimeout(this.retryTimer)
-    clearTimeout(this.clockTimer)
-    this.failPending('WT_CLOSED', 'the client was closed')
-    const socket = this.socket
-    this.socket = null
-    if (socket) { socket.onclose = null; socket.close(1000, 'bye') }
+    if (this.stopped && this.status === 'closed') return
+    this.shutDown()
     this.setStatus('closed', { code: 1000, reason: 'closed by the client' })
   }
 
@@ -123,6 +135,17 @@ export class RoomClient extends Emitter<RoomClientEvents> {
   toLocal (serverTime: number): number {
     const local = this.now()
     return serverTime - (this.clock.offset(local) ?? this.readyOffset)
+  }
+
+  /** Whether this member is the room's host now (host.changed frames keep it current). */
+  isHost (): boolean {
+    return this.session !== null && this.hostId === this.session.you.userId
+  }
+
+  /** Whether the host muted this member (chat is then refused with RT_MUTED). */
+  isMuted (): boolean {
+    const me = this.session ? this.members.get(this.session.you.userId) : undefined
+    return me?.muted ?? this.session?.you.muted ?? false
   }
 
   /** The room's position (ms) now, or null before the first state. */
@@ -167,6 +190,18 @@ export class RoomClient extends Emitter<RoomClientEvents> {
   }
 
   react (messageId: string, emoji: string) { this.send({ type: 'chat.react', messageId, emoji }) }
+
+  /**
+   * Host only: deletes a message for everyone. Resolves once the deletion is in the room (the
+   * message then reads as a tombstone: `deleted`, empty text); rejects with RT_NOT_HOST or
+   * RT_MESSAGE_NOT_FOUND (older than the server's recent history).
+   */
+  async deleteMessage (messageId: string): Promise<void> {
+    if (!this.isOpen()) throw new RoomError('WT_NOT_CONNECTED', 'not connected to the room')
+    if (this.chat.find((m) => m.messageId === messageId)?.deleted) return
+    await this.ask<void>({ type: 'chat.delete', messageId }, messageId)
+  }
+
   setTyping (typing: boolean) { this.send({ type: 'chat.set_typing', typing }) }
   reportBuffering (buffering: boolean) { if (this.isOpen()) this.send({ type: 'buffering.report', buffering }) }
 
@@ -191,15 +226,15 @@ export class RoomClient extends Emitter<RoomClientEvents> {
     }
   }
 
-  /** Sends a frame with a fresh ref; resolves with the state that answers it, rejects with its refusal. */
-  private ask (frame: { type: string, [field: string]: unknown }): Promise<PlayerState> {
+  /** Sends a frame with a fresh ref; resolves with what answers it (a state for commands), rejects with its refusal. */
+  private ask<T = PlayerState> (frame: { type: string, [field: string]: unknown }, messageId?: string): Promise<T> {
     const ref = `${this.refPrefix}-${++this.refs}`
-    return new Promise<PlayerState>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(ref)
         reject(new RoomError('WT_TIMEOUT', `no answer to ${frame.type}`))
       }, this.opts.commandTimeoutMs ?? 10_000)
-      this.pending.set(ref, { resolve, reject, timer })
+      this.pending.set(ref, { resolve, reject, timer, ...(messageId !== undefined ? { messageId } : {}) })
       this.send({ ...frame, ref })
     })
   }
@@ -251,14 +286,43 @@ export class RoomClient extends Emitter<RoomClientEvents> {
     clearTimeout(this.clockTimer)
     this.failPending('WT_DISCONNECTED', 'the connection dropped before an answer')
     if (this.stopped) return
+    const membership = MEMBERSHIP_CLOSES.get(code)
+    if (membership) return this.end({ reason: membership, code, actor: null }, reason)
     const ticketRefused = TICKET_CLOSES.has(code)
     this.ticketFailures = ticketRefused ? this.ticketFailures + 1 : 0
-    if (FATAL_CLOSES.has(code) || (ticketRefused && (typeof this.opts.ticket === 'string' || this.ticketFailures > 3))) {
+    // A ticket of an earlier membership (the user left and joined again since): one fresh ticket, at once.
+    const staticTicket = typeof this.opts.ticket === 'string'
+    this.superseded = code === CLOSE_CODES.ticketSuperseded ? this.superseded + 1 : 0
+    if (FATAL_CLOSES.has(code) || ((ticketRefused || this.superseded > 0) && staticTicket) || this.ticketFailures > 3 || this.superseded > 1) {
       this.stopped = true
       this.emit('error', new RoomError('WT_CLOSED', `the room refused the connection (${code} ${reason})`))
       return this.setStatus('closed', { code, reason })
     }
+    if (this.superseded > 0) {
+      this.open().catch(() => {})
+      return
+    }
     this.retry({ code, reason })
+  }
+
+  /** This member's membership ended: no reconnect, pending commands fail, and the reason is told once. */
+  private end (ended: MembershipEnded, reason: string) {
+    if (this.ended) return
+    this.ended = ended
+    this.shutDown()
+    this.emit('membershipEnded', ended)
+    this.setStatus('closed', { ...(ended.code !== undefined ? { code: ended.code } : {}), reason })
+  }
+
+  /** Stops for good: no retry, no clock, no socket; pending commands fail with WT_CLOSED. */
+  private shutDown () {
+    this.stopped = true
+    clearTimeout(this.retryTimer)
+    clearTimeout(this.clockTimer)
+    this.failPending('WT_CLOSED', 'the client was closed')
+    const socket = this.socket
+    this.socket = null
+    if (socket) { socket.onclose = null; socket.close(1000, 'bye') }
   }
 
   private retry (info: { code?: number, reason?: string } = {}) {
@@ -316,8 +380,10 @@ export class RoomClient extends Emitter<RoomClientEvents> {
       this.chat = [...frame.chat]
     }
     this.members = new Map(frame.members.map((m) => [m.userId, m]))
+    this.hostId = frame.hostId ?? frame.members.find((m) => m.role === 'host')?.userId ?? (frame.you.role === 'host' ? frame.you.userId : null)
     this.backoff.reset()
     this.ticketFailures = 0
+    this.superseded = 0
     if (!first) this.clock.reset()
     this.setStatus('open')
     this.applyState(frame.state, null, true)
@@ -351,10 +417,49 @@ export class RoomClient extends Emitter<RoomClientEvents> {
         if (this.chat.length > 500) this.chat.shift()
         return this.emit('chat', frame.message)
       case 'chat.reaction_added': return this.emit('reaction', { messageId: frame.messageId, emoji: frame.emoji, userId: frame.userId })
+      case 'chat.message_deleted': {
+        // Applied even when replayed: a resumed session keeps its chat, and a deletion is final.
+        const i = this.chat.findIndex((m) => m.messageId === frame.messageId)
+        const message = this.chat[i]
+        if (message) this.chat[i] = { ...message, text: '', reactions: {}, deleted: true }
+        for (const [ref, p] of this.pending) if (p.messageId === frame.messageId && ref !== frame.ref) this.settle(ref, null)
+        if (frame.ref) this.settle(frame.ref, null)
+        return this.emit('messageDeleted', { messageId: frame.messageId, actor: frame.actor })
+      }
       case 'buffering.changed': return this.emit('buffering', { userId: frame.userId, buffering: frame.buffering, itemId: frame.itemId })
       case 'announcement.sent': return this.emit('announcement', { text: frame.text, scope: frame.scope })
       case 'room.control_mode_changed': return this.emit('controlMode', frame.controlMode)
       case 'room.closed': return this.emit('roomClosed', frame.reason)
+      // Membership frames older than a resume's snapshot are already in it (members, hostId): only live ones
+      // change the list and are told, so a listener never applies an old change over a newer snapshot.
+      case 'member.left': {
+        if (!live) return
+        this.members.delete(frame.userId)
+        const { userId, name, reason, actor } = frame
+        this.emit('memberLeft', { userId, name, reason, actor })
+        this.emit('presence', [...this.members.values()], { kind: 'departed', userId, reason })
+        // Told about ourselves: final even if the close that follows is lost.
+        if (userId === this.session?.you.userId) this.end({ reason, actor }, `membership ended (${reason})`)
+        return
+      }
+      case 'host.changed': {
+        if (!live) return
+        this.hostId = frame.toUserId
+        for (const [userId, m] of this.members) {
+          const role = userId === frame.toUserId ? 'host' : 'guest'
+          if (m.role !== role) this.members.set(userId, { ...m, role })
+        }
+        const { fromUserId, toUserId, reason } = frame
+        this.emit('hostChanged', { fromUserId, toUserId, reason })
+        return this.emit('presence', [...this.members.values()], { kind: 'host', fromUserId, toUserId })
+      }
+      case 'member.mute_changed': {
+        if (!live) return
+        const member = this.members.get(frame.userId)
+        if (member) this.members.set(frame.userId, { ...member, muted: frame.muted })
+        this.emit('muteChanged', { userId: frame.userId, muted: frame.muted, actor: frame.actor })
+        return this.emit('presence', [...this.members.values()], { kind: 'muted', userId: frame.userId, muted: frame.muted })
+      }
     }
   }
 
@@ -367,13 +472,13 @@ export class RoomClient extends Emitter<RoomClientEvents> {
     if (changed || change) this.emit('state', state, change)
   }
 
-  private settle (ref: string | undefined, err: RoomError | null, state?: PlayerState) {
+  private settle (ref: string | undefined, err: RoomError | null, value?: unknown) {
     const p = ref ? this.pending.get(ref) : undefined
     if (!p || !ref) return
     clearTimeout(p.timer)
     this.pending.delete(ref)
     if (err) p.reject(err)
-    else p.resolve(state!)
+    else p.resolve(value)
   }
 
   /**

@@ -53,7 +53,7 @@ async function bareInsertLoop (db: Db, events: EventEnvelope[], chunk: number, i
   const start = performance.now()
   for (let i = 0; i < events.length; i += chunk) {
     const slice = events.slice(i, i + chunk)
-    await eventsOut.insertMany(slice.map(toEventDoc), { ordered: false, writeConcern: DURABLE })
+    await eventsOut.insertMany(slice.map((e) => toEventDoc(e)), { ordered: false, writeConcern: DURABLE })
     const { messages } = chatWrites(slice, null)
     if (messages.length > 0) await chatOut.insertMany(messages, { ordered: false, writeConcern: DURABLE })
   }
@@ -118,7 +118,7 @@ async function lagDirect (db: Db) {
   const eventsOut = db.collection<EventDoc>('bare_steady_events')
   const chatOut = db.collection<ChatMessageDoc>('bare_steady_chat')
   await steady(async (events, sentAt) => {
-    await eventsOut.insertMany(events.map(toEventDoc), { writeConcern: DURABLE })
+    await eventsOut.insertMany(events.map((e) => toEventDoc(e)), { writeConcern: DURABLE })
     const { messages } = chatWrites(events, null)
     if (messages.length > 0) await chatOut.insertMany(messages, { writeConcern: DURABLE })
     const now = Date.now()

@@ -61,7 +61,7 @@ t.test('a pass finalizes only its own rooms, claims before announcing, and annou
   const deps = {
     collections: archive,
     owns: (id: string) => id.startsWith('ours'),
-    publish: async (event: { roomId: string }) => { published.push(event.roomId) },
+    publish: async (event: { roomId: string | null }) => { published.push(String(event.roomId)) },
     idleMs: 3600_000,
     announceRetryMs: 60_000
   }

@@ -30,6 +30,7 @@ t.test('duplicates and a whole-topic replay change nothing', async (t) => {
   t.equal(before.chat.length, 7, 'each chat message once')
   t.equal(before.chat.find((m) => m._id === 'msg-a1')?.reactions?.length, 1, 'the reaction once')
   t.match(before.summaries.find((s) => s._id === seed.rooms.a), seed.expected.summaryA, 'counters not doubled')
+  t.match(before.chat.find((m) => m._id === 'msg-a2'), { text: '', deleted: true, deletionEventId: seed.deletion.id }, 'the deleted message stays deleted')
 
   // A new group reads the whole topic again, in chunks of 7 records.
   const replayGroup = `${names.groupId}_replay`
@@ -38,4 +39,5 @@ t.test('duplicates and a whole-topic replay change nothing', async (t) => {
   await waitCommitted(names, replayGroup)
   const after = await snapshot()
   t.same(after, before, 'the replay wrote nothing new (summaries keep their rev)')
+  t.equal(await archive.events.countDocuments({ 'payload.text': 'spoiler!' }), 0, 'the deleted text did not come back')
 })

@@ -27,6 +27,7 @@ export const validFrame: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   fc.record({ type: fc.constant('chat.send'), ref, clientMessageId: fc.string({ minLength: 1, maxLength: 64 }), text: fc.string({ minLength: 1, maxLength: 1200 }), positionMs: fc.option(fc.nat(), { nil: undefined }) }, { requiredKeys: ['type', 'clientMessageId', 'text'] }),
   fc.record({ type: fc.constant('chat.react'), ref, messageId: fc.string({ minLength: 1, maxLength: 64 }), emoji: fc.string({ minLength: 1, maxLength: 32 }) }, { requiredKeys: ['type', 'messageId', 'emoji'] }),
   fc.record({ type: fc.constant('chat.set_typing'), ref, typing: fc.boolean() }, { requiredKeys: ['type', 'typing'] }),
+  fc.record({ type: fc.constant('chat.delete'), ref, messageId: fc.oneof(fc.string({ minLength: 1, maxLength: 64 }), fc.uuid()) }, { requiredKeys: ['type', 'messageId'] }),
   fc.record({ type: fc.constant('buffering.report'), ref, buffering: fc.boolean(), waitForMe: fc.option(fc.boolean(), { nil: undefined }) }, { requiredKeys: ['type', 'buffering'] })
 )
 
@@ -40,7 +41,7 @@ export const mutatedFrame: fc.Arbitrary<Record<string, unknown>> = fc.tuple(vali
     const key = keys[pick % keys.length]!
     if (how === 'drop') delete copy[key]
     else if (how === 'retype') copy[key] = value
-    else if (how === 'swap-type') copy.type = ['player.seek', 'chat.send', 'player.jump', 'chat.react', '__proto__', 'constructor', ''][pick % 7]
+    else if (how === 'swap-type') copy.type = ['player.seek', 'chat.send', 'player.jump', 'chat.react', 'chat.delete', '__proto__', 'constructor', ''][pick % 8]
     else if (how === 'extra') copy[`x${pick}`] = value
     else copy[key] = [1e308, -1, -0, 2 ** 53, Number.MAX_SAFE_INTEGER + 2][pick % 5]
     return copy

@@ -96,3 +96,32 @@ t.test('binary and oversized frames', async (t) => {
   t.same(ready.chat, [], 'oversized messages stored nothing')
   await client.close()
 })
+
+t.test('moderation frames from a guest, stale or unknown ids: stable codes, nothing changes', async (t) => {
+  const roomId = randomUUID()
+  const { client: host } = await TestClient.join(base, roomId, { userId: 'host', role: 'host' })
+  const { client: guest } = await TestClient.join(base, roomId, { userId: 'guest' })
+  t.teardown(() => Promise.all([host.close(), guest.close()]))
+  host.send({ type: 'chat.send', clientMessageId: 'keep', text: 'keep me' })
+  const { message } = await guest.ofType('chat.message_sent')
+  await host.ofType('chat.message_sent')
+  await Promise.all([roundTrip(host), roundTrip(guest)])
+  const messageId = fc.oneof(fc.constant(message.messageId), fc.uuid(), fc.string({ minLength: 1, maxLength: 64 }), fc.string({ minLength: 65, maxLength: 200 }))
+  const frame = fc.record({ type: fc.constant('chat.delete'), messageId, ref: fc.option(fc.string({ maxLength: 80 }), { nil: undefined }) })
+  await fc.assert(fc.asyncProperty(frame, fc.boolean(), async (f, asHost) => {
+    const sender = asHost ? host : guest
+    if (asHost && f.messageId === message.messageId) return true // the one valid delete, checked below
+    sender.send(f)
+    const replies = await roundTrip(sender)
+    const codes = replies.map((r) => r.code)
+    const wanted = f.messageId.length > 64 || (f.ref !== undefined && f.ref.length > 64) ? 'RT_INVALID_FRAME' : asHost ? 'RT_MESSAGE_NOT_FOUND' : 'RT_NOT_HOST'
+    if (codes.length !== 1 || codes[0] !== wanted) throw new Error(`${JSON.stringify(f)} as ${asHost ? 'host' : 'guest'} → ${JSON.stringify(replies)}`)
+    return true
+  }), fuzzParams)
+  await roundTrip(host)
+  t.same(host.pending().filter((f) => f.seq !== undefined), [], 'the room saw no event')
+  const { client: late, ready } = await TestClient.join(base, roomId, { userId: 'late' })
+  t.match(ready.chat, [{ messageId: message.messageId, text: 'keep me' }], 'the message is still there')
+  t.notOk(ready.chat[0].deleted)
+  await late.close()
+})

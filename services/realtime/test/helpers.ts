@@ -47,7 +47,7 @@ export async function startApp (t: Teardown, config: Config, opts: BuildOptions 
   return { app, base: `ws://127.0.0.1:${port}`, http: `http://127.0.0.1:${port}` }
 }
 
-export interface Who { userId?: string, name?: string, role?: MemberRole, controlMode?: ControlMode, film?: { id: string, durationMs: number } }
+export interface Who { userId?: string, name?: string, role?: MemberRole, controlMode?: ControlMode, film?: { id: string, durationMs: number }, epoch?: number }
 
 export async function ticket (roomId: string, who: Who = {}, ttlSeconds = 300, secret = TICKET_SECRET) {
   return await signTicket({
@@ -56,7 +56,8 @@ export async function ticket (roomId: string, who: Who = {}, ttlSeconds = 300, s
     room: roomId,
     role: who.role ?? 'guest',
     controlMode: who.controlMode ?? 'everyone',
-    ...(who.film ? { film: who.film } : {})
+    ...(who.film ? { film: who.film } : {}),
+    ...(who.epoch !== undefined ? { epoch: who.epoch } : {})
   }, secret, ttlSeconds)
 }
 

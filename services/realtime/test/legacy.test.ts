@@ -2,9 +2,10 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { startApp, testConfig, TestClient, ticket } from './helpers.js'
+import { readTopic, waitForEvents } from './kafka-read.js'
 
 const config = testConfig()
-const { base } = await startApp(t, config)
+const { app, base } = await startApp(t, config)
 
 async function device (userId: string) {
   return new TestClient(`${base}/sync-player/ws?ticket=${await ticket(randomUUID(), { userId })}`)
@@ -91,4 +92,28 @@ t.test('devices on different instances get each other\'s updates', async (t) => 
   const queue = { type_push_state: 'new_tracks_queue', data: { tracks_queue: ['a', 'b'], queue_position: 1, time_state_update: 10 } }
   laptop.send(queue)
   t.same(await tv.next(() => true), queue, 'relayed across instances')
+})
+
+t.test('every accepted state change reaches Kafka as device.state_changed, keyed by the user, in order', async (t) => {
+  await app.kafka.connected
+  const read = await readTopic(config.KAFKA_TOPIC)
+  t.teardown(() => read.stop())
+  const user = `listener-${randomUUID()}`
+  const phone = await device(user)
+  t.teardown(() => phone.close())
+  await phone.next(() => true)
+  phone.send({ type_push_state: 'new_tracks_queue', tracks_queue: [1, 2], queue_position: 0, time_state_update: 100 })
+  phone.send({ type_push_state: 'on_pause', time_state_update: 105 })
+  phone.send({ type_push_state: 'new_track', queue_position: 5, time_state_update: 106 }) // out of range: refused, no event
+  phone.send({ type_push_state: 'off_pause', time_state_update: 110 })
+  phone.send({ type_push_state: 'get_player_state' })
+  await phone.next((f) => Array.isArray(f.tracks_queue))
+  const mine = () => read.events.filter((e) => e.userId === user)
+  await waitForEvents(read, 'the device events', () => mine().length >= 3)
+  t.match(mine(), [
+    { type: 'device.state_changed', roomId: null, key: `user:${user}`, seq: 1, payload: { message: 'new_tracks_queue', state: { tracks_queue: [1, 2], on_pause: false } } },
+    { seq: 2, payload: { message: 'on_pause', state: { on_pause: true, last_sec_position: 5 } } },
+    { seq: 3, payload: { message: 'off_pause', state: { on_pause: false } } }
+  ], 'one event per accepted change, user-scoped, numbered per user')
+  t.equal(mine().length, 3, 'the refused message made none')
 })

@@ -22,9 +22,9 @@ t.test('lifecycle events go through the outbox to Kafka, keyed by room, in order
     ['member.joined', alice.id, { name: 'Alice', role: 'host' }],
     ['member.joined', bob.id, { name: 'Bob', role: 'guest' }],
     ['room.control_mode_changed', alice.id, { controlMode: 'host_only' }],
-    ['host.changed', alice.id, { fromUserId: alice.id, toUserId: bob.id }],
+    ['host.changed', alice.id, { fromUserId: alice.id, toUserId: bob.id, reason: 'transfer' }],
     ['member.left', bob.id, { name: 'Bob', reason: 'left' }],
-    ['host.changed', bob.id, { fromUserId: bob.id, toUserId: alice.id }],
+    ['host.changed', bob.id, { fromUserId: bob.id, toUserId: alice.id, reason: 'left' }],
     ['room.closed', alice.id, { reason: 'host' }]
   ]
   const reader = await collectTopic(t, topic)

@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '@watch-together/protocol'
 import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type OptionalUnlessRequiredId, type WriteConcernSettings } from 'mongodb'
 import type { ArchiveCollections, ChatMessageDoc, RoomSummary } from './collections.js'
-import { chatWrites, toEventDoc } from './documents.js'
+import { chatWrites, deletionsIn, eventRedactions, isRoomEvent, type RoomEvent, toEventDoc } from './documents.js'
 import { SummaryCache } from './summary-cache.js'
 import { applyEvents, emptySummary } from './summary-reducer.js'
 import { unlimited, type WriteLimiter } from './write-limiter.js'
@@ -45,9 +45,11 @@ async function insertOnce<T extends { _id: string }> (collection: Collection<T>,
   }
 }
 
-function byRoom (events: EventEnvelope[]): Map<string, EventEnvelope[]> {
-  const rooms = new Map<string, EventEnvelope[]>()
+/** The room events by room. User-scoped events (roomId null) have no room: no summary, no chat. */
+function byRoom (events: EventEnvelope[]): Map<string, RoomEvent[]> {
+  const rooms = new Map<string, RoomEvent[]>()
   for (const event of events) {
+    if (!isRoomEvent(event)) continue
     const list = rooms.get(event.roomId)
     if (list) list.push(event)
     else rooms.set(event.roomId, [event])
@@ -58,7 +60,7 @@ function byRoom (events: EventEnvelope[]): Map<string, EventEnvelope[]> {
 interface FoldedRoom { before: RoomSummary, after: RoomSummary }
 
 /** Folds each room's events into its summary: from the cache, else from one read of the misses. */
-async function foldRooms (summaries: Collection<RoomSummary>, { cache, limit }: WriteOptions, rooms: Map<string, EventEnvelope[]>): Promise<Map<string, FoldedRoom>> {
+async function foldRooms (summaries: Collection<RoomSummary>, { cache, limit }: WriteOptions, rooms: Map<string, RoomEvent[]>): Promise<Map<string, FoldedRoom>> {
   const missing = [...rooms.keys()].filter((id) => cache.get(id) === undefined)
   const read = missing.length > 0 ? await limit(() => summaries.find({ _id: { $in: missing } }).toArray()) : []
   const readById = new Map(read.map((s) => [s._id, s]))
@@ -82,7 +84,7 @@ async function foldRooms (summaries: Collection<RoomSummary>, { cache, limit }: 
  * again and folded afresh — the seq marks make that safe, and summaries already written fold to
  * no change — a few times before the error goes to the caller's backoff.
  */
-async function writeSummaries (summaries: Collection<RoomSummary>, opts: WriteOptions, rooms: Map<string, EventEnvelope[]>, folded: Map<string, FoldedRoom>): Promise<number> {
+async function writeSummaries (summaries: Collection<RoomSummary>, opts: WriteOptions, rooms: Map<string, RoomEvent[]>, folded: Map<string, FoldedRoom>): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const changed = [...folded.values()].filter((f) => f.after !== f.before)
     const created = changed.filter(({ before }) => before.rev === 0).map(({ after }) => ({ ...after, rev: 1 }))
@@ -115,11 +117,13 @@ export interface WriteOptions {
 /**
  * Writes one chunk of parsed events (in Kafka order) to the archive. Every write is idempotent,
  * so after a failure the whole chunk is simply written again:
- * - events: insert by event id, duplicates ignored;
- * - chat_messages: insert by message id, duplicates ignored; reactions by $addToSet (documents.ts),
- *   after the inserts, so a message and its reactions may share a chunk;
- * - room_summaries: the chunk folded in memory into one replace per room (guarded per source
- *   seq, conditional on `rev`), all in one bulkWrite.
+ * - events: insert by event id, duplicates ignored (user-scoped events too, with roomId null);
+ *   then the text of messages deleted in the chunk is removed from their archived events;
+ * - chat_messages: insert by message id, duplicates ignored; then reactions by $addToSet and
+ *   deletions (documents.ts), so a message and its reactions or deletion may share a chunk;
+ * - room_summaries: the chunk's room events folded in memory into one write per room (guarded
+ *   per source seq, conditional on `rev`). User-scoped events touch no summary.
+ * A message deleted in the same chunk is written without its text in the first place.
  * The three are independent and issued at the same time (as many run at once as `opts.limit`
  * lets); the caller commits only after all of them are durable.
  */
@@ -128,20 +132,25 @@ export async function writeArchive (collections: ArchiveCollections, events: Eve
   const rooms = byRoom(events)
   const folded = await foldRooms(collections.roomSummaries, opts, rooms)
   const messages: ChatMessageDoc[] = []
-  const reactions: AnyBulkWriteOperation<ChatMessageDoc>[] = []
+  const updates: AnyBulkWriteOperation<ChatMessageDoc>[] = []
   for (const [roomId, roomEvents] of rooms) {
     const chat = chatWrites(roomEvents, folded.get(roomId)!.after.filmId)
     messages.push(...chat.messages)
-    reactions.push(...chat.reactions)
+    updates.push(...chat.updates)
   }
+  const deletions = deletionsIn(events)
+  const redactions = eventRedactions(events)
   const [duplicateIds, , summariesWritten] = await allOrFirstError([
-    insertOnce(collections.events, events.map(toEventDoc), opts.limit),
+    insertOnce(collections.events, events.map((e) => toEventDoc(e, deletions)), opts.limit).then(async (duplicates) => {
+      if (redactions.length > 0) await opts.limit(() => collections.events.bulkWrite(redactions, { ordered: true, writeConcern: DURABLE }))
+      return duplicates
+    }),
     insertOnce(collections.chatMessages, messages, opts.limit).then(async () => {
-      if (reactions.length > 0) await opts.limit(() => collections.chatMessages.bulkWrite(reactions, { ordered: true, writeConcern: DURABLE }))
+      if (updates.length > 0) await opts.limit(() => collections.chatMessages.bulkWrite(updates, { ordered: true, writeConcern: DURABLE }))
     }),
     writeSummaries(collections.roomSummaries, opts, rooms, folded)
   ] as const)
-  return { events: events.length, eventsInserted: events.length - duplicateIds.size, chatWrites: messages.length + reactions.length, summariesWritten, duplicateIds }
+  return { events: events.length, eventsInserted: events.length - duplicateIds.size, chatWrites: messages.length + updates.length, summariesWritten, duplicateIds }
 }
 
 /** Like Promise.all, but waits for every write to settle before failing, so none is still running when the chunk is retried. */

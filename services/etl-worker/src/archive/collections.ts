@@ -10,7 +10,8 @@ export const COLLECTIONS = {
 export interface EventDoc {
   _id: string
   type: string
-  roomId: string
+  /** Null for user-scoped events (device.state_changed): they belong to a user, not a room. */
+  roomId: string | null
   userId: string | null
   at: Date
   /** UTC hour of `at` (0–23), precomputed: FerretDB has no $hour. */
@@ -19,6 +20,8 @@ export interface EventDoc {
   source: string
   v: number
   payload: Record<string, unknown>
+  /** On a chat.message_sent whose message was deleted: the chat.message_deleted event (payload.text is then ''). */
+  redactedBy?: string
 }
 
 export interface Reaction {
@@ -41,6 +44,14 @@ export interface ChatMessageDoc {
   positionMs: number
   clientMessageId: string
   reactions: Reaction[]
+  /**
+   * Set only once the host deleted the message (chat.message_deleted): `text` is then '' and these
+   * say when, by whom, and which event. Absent on messages never deleted (and on older documents).
+   */
+  deleted?: true
+  deletedAt?: Date
+  deletedBy?: string | null
+  deletionEventId?: string
 }
 
 export interface BufferingSpan { userId: string, since: number }
@@ -63,6 +74,12 @@ export interface RoomSummary {
   peakConcurrentMembers: number
   messages: number
   reactions: number
+  /** Moderation: messages deleted by the host, members removed / banned by the host, mutes and unmutes. */
+  messagesDeleted: number
+  membersRemoved: number
+  membersBanned: number
+  mutes: number
+  unmutes: number
   plays: number
   pauses: number
   seeks: number

@@ -2,6 +2,12 @@ import type { EventEnvelope } from '@watch-together/protocol'
 import type { RoomSummary } from './collections.js'
 
 /**
+ * The moderation counters at zero. A summary written before they existed lacks them; applyEvent
+ * starts its counters from zero (events already applied to it are not looked at again).
+ */
+const NO_MODERATION = { messagesDeleted: 0, membersRemoved: 0, membersBanned: 0, mutes: 0, unmutes: 0 } as const
+
+/**
  * The room summary as a pure fold over a room's events, so it can be unit-tested without a database.
  *
  * Idempotency: a summary remembers the highest `seq` applied per event source. Within one source a
@@ -28,6 +34,7 @@ export function emptySummary (roomId: string, at: number): RoomSummary {
     peakConcurrentMembers: 0,
     messages: 0,
     reactions: 0,
+    ...NO_MODERATION,
     plays: 0,
     pauses: 0,
     seeks: 0,
@@ -97,8 +104,10 @@ function refreshDuration (s: RoomSummary) {
 
 /** Applies one event to a copy of the summary; returns the same object if the event was already applied. */
 export function applyEvent (summary: RoomSummary, event: EventEnvelope): RoomSummary {
-  if (alreadyApplied(summary, event)) return summary
-  const s: RoomSummary = structuredClone(summary)
+  // A user-scoped event (roomId null) is no room's activity; the writer never hands one in, and
+  // its seq is the user's own counter, which must not move a room's mark.
+  if (event.roomId === null || alreadyApplied(summary, event)) return summary
+  const s: RoomSummary = { ...NO_MODERATION, ...structuredClone(summary) }
   s.applied[event.source] = event.seq
   // The worker's own announcement is bookkeeping, not room activity: it must not move the
   // room's last activity (an idle room's duration) or its counts.
@@ -126,6 +135,13 @@ export function applyEvent (summary: RoomSummary, event: EventEnvelope): RoomSum
     case 'member.left':
       s.present = s.present.filter((id) => id !== event.userId)
       stopBuffering(s, event.at, event.userId)
+      // Older events have no reason: they were members leaving.
+      if (p.reason === 'removed') s.membersRemoved++
+      else if (p.reason === 'banned') s.membersBanned++
+      break
+    case 'member.mute_changed':
+      if (p.muted === true) s.mutes++
+      else s.unmutes++
       break
     case 'host.changed':
       s.hostId = String(p.toUserId)
@@ -152,6 +168,10 @@ export function applyEvent (summary: RoomSummary, event: EventEnvelope): RoomSum
       break
     case 'chat.reaction_added':
       s.reactions++
+      break
+    case 'chat.message_deleted':
+      // `messages` keeps counting what was sent; the text is gone from the archive, not the fact.
+      s.messagesDeleted++
       break
     case 'room.closed':
       s.closedAt = new Date(event.at)

@@ -102,3 +102,9 @@ export function roomScript (start: number, roomId = randomUUID()) {
 export function playerState (playing: boolean, positionMs: number, refAt: number, version: number) {
   return { playing, positionMs, refAt, rate: 1, itemId: 'item-1', version }
 }
+
+/** A user-scoped event (roomId null, Kafka key `user:<userId>`): a state change of the original device protocol. */
+export function deviceEvent (userId: string, seq: number, at: number, message = 'on_pause'): EventEnvelope {
+  const state = { tracks_queue: [1, 2], queue_position: 0, on_pause: message === 'on_pause', last_sec_position: 3.5, time_state_update: Math.floor(at / 1000) }
+  return { id: randomUUID(), type: 'device.state_changed', roomId: null, userId, at, seq, v: 1, source: 'realtime', payload: { message, deviceId: `${userId}-phone`, state } }
+}

@@ -6,7 +6,7 @@ import { playerState, roomScript } from './harness.js'
 const S = 1000
 
 export function seededSessions (hourStart: number) {
-  // Session A: "film-matrix", three members, 30 min, closed when the film ended.
+  // Session A: "film-matrix", three members, 30 min, closed when the film ended; one message deleted, one member muted and removed.
   const a = roomScript(hourStart)
   a.step('room.created', 'u1', { filmId: 'film-matrix', ownerId: 'u1', ownerName: 'Vasily', controlMode: 'everyone' }, 0, 'room-api')
   a.step('member.joined', 'u1', { name: 'Vasily', role: 'host' }, 0, 'room-api')
@@ -16,13 +16,16 @@ export function seededSessions (hourStart: number) {
   a.step('buffering.started', 'u2', { itemId: 'item-1' }, 240 * S)
   a.step('buffering.ended', 'u2', { itemId: 'item-1' }, 270 * S)
   const hello = a.step('chat.message_sent', 'u2', { messageId: 'msg-a1', clientMessageId: 'c1', name: 'Petr', text: 'привет', positionMs: 120_000 }, 300 * S)
-  a.step('chat.message_sent', 'u3', { messageId: 'msg-a2', clientMessageId: 'c2', name: 'Olga', text: 'hi all', positionMs: 130_000 }, 310 * S)
+  a.step('chat.message_sent', 'u3', { messageId: 'msg-a2', clientMessageId: 'c2', name: 'Olga', text: 'spoiler!', positionMs: 130_000 }, 310 * S)
   a.step('chat.reaction_added', 'u1', { messageId: 'msg-a1', emoji: '👍' }, 320 * S)
+  // The host deletes Olga's message and mutes her; later removes her from the room.
+  const deletion = a.step('chat.message_deleted', 'u1', { messageId: 'msg-a2', authorId: 'u3' }, 330 * S)
+  a.step('member.mute_changed', 'u3', { actorId: 'u1', muted: true }, 335 * S, 'room-api')
   a.step('player.command_applied', 'u2', { command: 'pause', version: 2, state: playerState(false, 420_000, hourStart + 600 * S, 2) }, 600 * S)
   a.step('player.command_applied', 'u2', { command: 'seek', version: 3, state: playerState(false, 400_000, hourStart + 620 * S, 3) }, 620 * S)
   a.step('player.command_applied', 'u1', { command: 'play', version: 4, state: playerState(true, 400_000, hourStart + 660 * S, 4) }, 660 * S)
   a.step('chat.message_sent', 'u1', { messageId: 'msg-a3', clientMessageId: 'c3', name: 'Vasily', text: 'classic', positionMs: 640_000 }, 900 * S)
-  a.step('member.left', 'u3', { name: 'Olga', reason: 'left' }, 1200 * S, 'room-api')
+  a.step('member.left', 'u3', { name: 'Olga', reason: 'removed', actorId: 'u1' }, 1200 * S, 'room-api')
   a.step('room.closed', 'u1', { reason: 'film_ended' }, 1800 * S, 'room-api')
 
   // Session B: "film-matrix" again an hour later, two members, 10 min, closed by the host.
@@ -59,6 +62,7 @@ export function seededSessions (hourStart: number) {
     events,
     rooms: { a: a.roomId, b: b.roomId, c: c.roomId },
     hello,
+    deletion,
     expected: {
       // Ties on the count are ordered by room id, as the query sorts.
       messagesPerRoom: byRoom.sort((x, y) => y.messages - x.messages || (x.roomId < y.roomId ? -1 : 1)),
@@ -68,7 +72,8 @@ export function seededSessions (hourStart: number) {
       // Watched: A 180→600 and 660→1800 s = 1560 s; B 60→400 s = 340 s; C 20→320 and 340→1000 s = 960 s.
       rates: { sessions: 3, plays: 5, pauses: 4, seeks: 3, watchedMs: 2860 * S },
       busiestHours: [{ hourUtc: hourBC, events: b.events.length + c.events.length }, { hourUtc: hourA, events: a.events.length }],
-      summaryA: { messages: 3, reactions: 1, plays: 2, pauses: 1, seeks: 1, peakConcurrentMembers: 3, membersSeenCount: 3, watchedMs: 1560 * S, bufferingMs: 30 * S, durationMs: 1800 * S }
+      // Deleted messages stay counted as sent (and their documents, text gone, in chat_messages).
+      summaryA: { messages: 3, messagesDeleted: 1, mutes: 1, unmutes: 0, membersRemoved: 1, membersBanned: 0, reactions: 1, plays: 2, pauses: 1, seeks: 1, peakConcurrentMembers: 3, membersSeenCount: 3, watchedMs: 1560 * S, bufferingMs: 30 * S, durationMs: 1800 * S }
     }
   }
 }

@@ -1,7 +1,7 @@
 // Small pure pieces: chat projections, dead letters, retry, finalizer ids, report formatting.
 import { EventEnvelope } from '@watch-together/protocol'
 import t from 'tap'
-import { chatWrites, toEventDoc } from '../../src/archive/documents.js'
+import { chatWrites, deletionsIn, eventRedactions, toEventDoc } from '../../src/archive/documents.js'
 import { formatReport, parseDuration } from '../../src/analytics/format.js'
 import { deadLetterRecord } from '../../src/consumer/dead-letter.js'
 import { BatchAbandoned, retryUntilDone } from '../../src/consumer/retry.js'
@@ -24,8 +24,46 @@ t.test('chat writes: message documents by message id, reaction $addToSet without
   room.step('member.joined', 'u3', { name: 'C', role: 'guest' }, 20)
   const ops = chatWrites(room.events, 'film-1')
   t.same(ops.messages, [{ _id: 'm1', eventId: m.id, roomId: room.roomId, filmId: 'film-1', userId: 'u1', name: 'A', text: 'hi', at: new Date(T0), hourUtc: 21, positionMs: 5, clientMessageId: 'c1', reactions: [] }])
-  t.same(ops.reactions, [{ updateOne: { filter: { _id: 'm1' }, update: { $addToSet: { reactions: { eventId: r.id, userId: 'u2', emoji: '🔥', at: new Date(T0 + 10) } } } } }])
+  t.same(ops.updates, [{ updateOne: { filter: { _id: 'm1' }, update: { $addToSet: { reactions: { eventId: r.id, userId: 'u2', emoji: '🔥', at: new Date(T0 + 10) } } } } }])
   t.same(chatWrites(room.events, 'film-1'), ops, 'the same events give the same writes (idempotent $addToSet)')
+})
+
+t.test('a user-scoped event is archived with no room, and never becomes a chat write', async (t) => {
+  const device = { id: 'd1', type: 'device.state_changed', roomId: null, userId: 'u1', at: T0, seq: 4, v: 1, source: 'realtime' as const, payload: { message: 'on_pause', deviceId: 'dev-1', state: {} } }
+  t.match(toEventDoc(device), { _id: 'd1', roomId: null, userId: 'u1', seq: 4, hourUtc: 21 })
+  t.same(chatWrites([device], null), { messages: [], updates: [] })
+  t.equal(deletionsIn([device]).size, 0)
+})
+
+t.test('a deleted message: stored without its text when the deletion shares the write, else $set once', async (t) => {
+  const room = roomScript(T0)
+  const m = room.step('chat.message_sent', 'u2', { messageId: 'm1', clientMessageId: 'c1', name: 'B', text: 'secret', positionMs: 5 }, 0)
+  const d = room.step('chat.message_deleted', 'host', { messageId: 'm1', authorId: 'u2' }, 10)
+  const deleted = { text: '', deleted: true, deletedAt: new Date(T0 + 10), deletedBy: 'host', deletionEventId: d.id }
+  const both = chatWrites(room.events, 'f')
+  t.match(both.messages, [{ _id: 'm1', eventId: m.id, name: 'B', ...deleted }], 'inserted already deleted')
+  t.notOk(JSON.stringify(both).includes('secret'), 'the text is in no write')
+  t.same(both.updates, [{ updateOne: { filter: { _id: 'm1', roomId: room.roomId, deleted: { $ne: true } }, update: { $set: deleted } } }], 'and the $set for a message stored earlier')
+
+  const deletions = deletionsIn(room.events)
+  t.match(toEventDoc(m, deletions), { _id: m.id, payload: { messageId: 'm1', text: '' }, redactedBy: d.id }, 'the message event stored redacted')
+  t.equal(m.payload.text, 'secret', 'the event itself is not changed')
+  t.notOk('redactedBy' in toEventDoc(m), 'without the deletion: as published')
+  t.same(eventRedactions(room.events), [{
+    updateMany: {
+      filter: { roomId: room.roomId, type: 'chat.message_sent', 'payload.messageId': 'm1', redactedBy: { $exists: false } },
+      update: { $set: { 'payload.text': '', redactedBy: d.id } }
+    }
+  }])
+
+  const again = room.step('chat.message_deleted', 'host2', { messageId: 'm1', authorId: 'u2' }, 20)
+  t.equal(toEventDoc(m, deletionsIn(room.events)).redactedBy, d.id, 'the first deletion wins')
+  t.equal(eventRedactions(room.events).length, 1)
+  t.match(chatWrites(room.events, 'f').messages, [{ deletedBy: 'host', deletionEventId: d.id }])
+  t.not(again.id, d.id)
+  const other = roomScript(T0)
+  other.step('chat.message_deleted', 'host', { messageId: 'm1', authorId: 'u2' }, 0)
+  t.notOk(toEventDoc(m, deletionsIn(other.events)).redactedBy, "another room's deletion of the same id does not touch it")
 })
 
 t.test('a dead letter keeps the bytes and says why and where from', async (t) => {

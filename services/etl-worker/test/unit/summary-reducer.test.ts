@@ -1,4 +1,5 @@
 import t from 'tap'
+import type { RoomSummary } from '../../src/archive/collections.js'
 import { applyEvent, applyEvents, emptySummary, finalizeSummary } from '../../src/archive/summary-reducer.js'
 import { playerState, roomScript } from '../helpers/harness.js'
 import { seededSessions } from '../helpers/seed-sessions.js'
@@ -11,7 +12,7 @@ t.test('folds a session into the figures worked out by hand', async (t) => {
   const s = applyEvents(emptySummary(seed.rooms.a, T0), roomA)
   t.match(s, { ...seed.expected.summaryA, filmId: 'film-matrix', hostId: 'u1', closeReason: 'film_ended', present: [], playingSince: null, bufferingOpen: [] })
   t.equal(s.eventsApplied, roomA.length)
-  t.same(s.applied, { 'room-api': 16, test: 14 })
+  t.same(s.applied, { 'room-api': 18, test: 16 })
 })
 
 t.test('an event at or below the source mark is not applied again', async (t) => {
@@ -70,4 +71,38 @@ t.test('room.archived only marks the summary', async (t) => {
   const s = applyEvents(emptySummary(room.roomId, T0), room.events)
   const archived = applyEvent(s, { ...room.events[0]!, id: 'z', type: 'room.archived', source: 'etl-worker', seq: 1, at: T0 + 999_999, payload: {} })
   t.match(archived, { archivedAt: new Date(T0 + 999_999), lastEventAt: s.lastEventAt, eventsApplied: 1, durationMs: 0 })
+})
+
+t.test('moderation counters: deletions, removals, bans, mutes — each counted once', async (t) => {
+  const room = roomScript(T0)
+  room.step('room.created', 'h', { filmId: 'f', ownerId: 'h', ownerName: 'H', controlMode: 'everyone' }, 0, 'room-api')
+  for (const u of ['a', 'b', 'c', 'd']) room.step('member.joined', u, { name: u, role: 'guest' }, 1, 'room-api')
+  room.step('member.mute_changed', 'a', { actorId: 'h', muted: true }, 2, 'room-api')
+  room.step('member.mute_changed', 'a', { actorId: 'h', muted: false }, 3, 'room-api')
+  room.step('member.mute_changed', 'b', { actorId: 'h', muted: true }, 4, 'room-api')
+  room.step('member.left', 'b', { name: 'b', reason: 'removed', actorId: 'h' }, 5, 'room-api')
+  room.step('member.left', 'c', { name: 'c', reason: 'banned', actorId: 'h' }, 6, 'room-api')
+  room.step('member.left', 'd', { name: 'd', reason: 'left' }, 7, 'room-api')
+  room.step('member.left', 'a', { name: 'a' }, 8, 'room-api') // an older event, without a reason
+  room.step('chat.message_sent', 'h', { messageId: 'm1', clientMessageId: 'c1', name: 'H', text: 'x', positionMs: 0 }, 9, 'realtime')
+  room.step('chat.message_deleted', 'h', { messageId: 'm1', authorId: 'h' }, 10, 'realtime')
+  const s = applyEvents(emptySummary(room.roomId, T0), room.events)
+  t.match(s, { messages: 1, messagesDeleted: 1, membersRemoved: 1, membersBanned: 1, mutes: 2, unmutes: 1, present: ['h'], membersSeenCount: 5, eventsApplied: room.events.length })
+  t.equal(applyEvents(s, room.events), s, 'a replay counts nothing again')
+})
+
+t.test('a summary stored before the moderation counters existed counts them from zero', async (t) => {
+  const room = roomScript(T0)
+  const { messagesDeleted, membersRemoved, membersBanned, mutes, unmutes, ...old } = emptySummary(room.roomId, T0)
+  t.same([messagesDeleted, membersRemoved, membersBanned, mutes, unmutes], [0, 0, 0, 0, 0])
+  const s = applyEvent(old as RoomSummary, room.step('chat.message_deleted', 'h', { messageId: 'm', authorId: 'u' }, 0))
+  t.match(s, { messagesDeleted: 1, membersRemoved: 0, membersBanned: 0, mutes: 0, unmutes: 0 })
+})
+
+t.test('a user-scoped event changes no summary', async (t) => {
+  const room = roomScript(T0)
+  room.step('room.created', 'u1', { filmId: 'f', ownerId: 'u1', ownerName: 'A', controlMode: 'everyone' }, 0, 'realtime')
+  const s = applyEvents(emptySummary(room.roomId, T0), room.events)
+  const device = { ...room.events[0]!, id: 'd', type: 'device.state_changed', roomId: null, seq: 99, at: T0 + 5000, payload: { message: 'on_pause', deviceId: 'x', state: {} } }
+  t.equal(applyEvent(s, device), s)
 })

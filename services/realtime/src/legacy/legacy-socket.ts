@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { LEGACY_INVALID_FORMAT, LEGACY_NO_TRACK_STATE, LegacyState, parseLegacyMessage } from '@watch-together/protocol'
+import { EVENT_SCHEMA_VERSION, type EventPayload, LEGACY_INVALID_FORMAT, LEGACY_NO_TRACK_STATE, LegacyState, parseLegacyMessage } from '@watch-together/protocol'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { WebSocket } from 'ws'
 import { globalKeys } from '../rooms/keys.js'
@@ -9,13 +9,19 @@ import { verifyTicket } from '../ticket.js'
 import { applyLegacy } from './legacy-state.js'
 
 /**
- * Compare-and-set of a user's state, and the relay to the user's other devices, in one step:
- * KEYS: state; ARGV: expected JSON ('' = none), new JSON, channel, relay message, ttl.
+ * Compare-and-set of a user's state, the relay to the user's other devices and the Kafka event
+ * (device.state_changed, numbered by the user's own counter) in one step, so no accepted change
+ * is relayed without reaching Kafka, or the reverse:
+ * KEYS: state, seq, outbox; ARGV: expected JSON ('' = none), new JSON, channel, relay message, ttl,
+ * event JSON without seq, outbox max length.
  */
 const LEGACY_CAS = `
 local current = redis.call('GET', KEYS[1]) or ''
 if current ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[5])
+local seq = redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*', 'e', '{"seq":' .. seq .. ',' .. string.sub(ARGV[6], 2))
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1
 `
@@ -69,7 +75,19 @@ export async function legacySocketRoutes (app: FastifyInstance) {
         const next = applyLegacy(state, msg)
         if (next.kind !== 'state') return send(next.kind === 'invalid_format' ? LEGACY_INVALID_FORMAT : LEGACY_NO_TRACK_STATE)
         const relay = JSON.stringify({ from: deviceId, raw: text })
-        const stored = await cas([keys.legacyState(userId!)], [raw, JSON.stringify(next.state), keys.legacyChannel(userId!), relay, String(STATE_TTL_SECONDS)])
+        const event = JSON.stringify({
+          id: randomUUID(),
+          type: 'device.state_changed',
+          roomId: null,
+          userId,
+          at: Date.now(),
+          v: EVENT_SCHEMA_VERSION,
+          source: 'realtime',
+          payload: { message: msg.type, deviceId, state: next.state } satisfies EventPayload<'device.state_changed'>
+        })
+        const stored = await cas([keys.legacyState(userId!), keys.legacySeq(userId!), keys.outbox], [
+          raw, JSON.stringify(next.state), keys.legacyChannel(userId!), relay, String(STATE_TTL_SECONDS), event, String(rt.config.OUTBOX_MAX_LEN)
+        ])
         if (stored === 1) return
       }
     }

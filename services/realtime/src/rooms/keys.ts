@@ -41,6 +41,8 @@ export function globalKeys (prefix: string) {
     /** Instance-wide commands (close a room's sockets, kick a member) from whichever instance consumed the event. */
     control: `${prefix}:control`,
     legacyState: (userId: string) => `${prefix}:legacy:{${userId}}:state`,
+    /** The user's device-event counter (device.state_changed `seq`, ordering one user's updates). */
+    legacySeq: (userId: string) => `${prefix}:legacy:{${userId}}:seq`,
     legacyChannel: (userId: string) => `${prefix}:legacy:{${userId}}:channel`
   }
 }

@@ -291,8 +291,14 @@ export class RoomsService {
   /** What a realtime ticket needs; only a present member of an active room gets one. */
   async ticketFacts (user: CurrentUser, roomId: string) {
     const { rows } = await this.pool.query<{
-      status: string, control_mode: ControlMode, film_id: string, duration_sec: number, role: 'host' | 'guest' | null, left_at: Date | null,
-      name: string | null, epoch: string | null
+      status: string,
+      control_mode: ControlMode,
+      film_id: string,
+      duration_sec: number,
+      role: 'host' | 'guest' | null,
+      left_at: Date | null,
+      name: string | null,
+      epoch: string | null
     }>({
       name: 'ticket-facts-film',
       text: `

@@ -72,7 +72,7 @@ export const roomsRoutes: FastifyPluginAsyncZod<RoomsRoutesOptions> = async (app
   app.post('/rooms/:roomId/members/:userId/remove', {
     schema: {
       ...secured,
-      summary: "Remove a member now (host only): their sockets close, their tickets stop working; ban also refuses them the invite while the room lives",
+      summary: 'Remove a member now (host only): their sockets close, their tickets stop working; ban also refuses them the invite while the room lives',
       params: MemberParams,
       body: RemoveMemberBody,
       response: { 200: RoomResponse, ...fail }
