@@ -25,7 +25,8 @@ t.test('both players reach the end: one report counts, the room pauses at the en
   const syncs = [attach(host, medias[0]!, { tickMs: 50 }), attach(viewer, medias[1]!, { tickMs: 50 })]
   t.teardown(() => { for (const s of syncs) s.detach(); for (const m of medias) m.stop() })
 
-  await host.replaceQueue([film.id])
+  // The server owns the queue: the ticket's film is queued (version 1) before anyone asks.
+  t.match(host.state, { version: 1, queue: [film.id], itemId: film.id, playing: false })
   await host.seek(1000)
   await host.play(100)
   const ended = await waitFor('the room paused at the end', () =>

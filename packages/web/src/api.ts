@@ -65,5 +65,11 @@ export const rooms = {
   close: (roomId: string) => api<{ room: Room }>('POST', `/rooms/${encodeURIComponent(roomId)}/close`),
   setControlMode: (roomId: string, controlMode: 'everyone' | 'host_only') =>
     api<{ room: Room }>('PUT', `/rooms/${encodeURIComponent(roomId)}/control-mode`, { controlMode }),
-  transferHost: (roomId: string, userId: string) => api<{ room: Room }>('PUT', `/rooms/${encodeURIComponent(roomId)}/host`, { userId })
+  transferHost: (roomId: string, userId: string) => api<{ room: Room }>('PUT', `/rooms/${encodeURIComponent(roomId)}/host`, { userId }),
+  leave: (roomId: string) => api('POST', `/rooms/${encodeURIComponent(roomId)}/leave`),
+  /** Host only; `ban` also keeps them out for the room's lifetime (ROOM_BANNED when they try the invite). */
+  removeMember: (roomId: string, userId: string, ban: boolean) =>
+    api<{ room: Room }>('POST', `/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}/remove`, { ban }),
+  setMuted: (roomId: string, userId: string, muted: boolean) =>
+    api<{ room: Room }>('PUT', `/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}/mute`, { muted })
 }

@@ -1,6 +1,7 @@
 import type { Film } from '@watch-together/protocol'
 import { ApiError, films as filmsApi, rooms as roomsApi } from '../api.js'
 import { h, replaceChildren } from '../dom.js'
+import { takeFlash } from '../flash.js'
 import type { PageContext } from '../main.js'
 import { loadSession } from '../session.js'
 import { siteHeader } from './header.js'
@@ -12,7 +13,7 @@ export const LAST_ROOM_KEY = 'wt.lastRoom'
 /** The catalog: posters, "Want to watch" on each film, "Friends' matches", "Watch together". */
 export function renderCatalog (ctx: PageContext) {
   document.title = 'Films · Watch Together'
-  const status = h('p', { className: 'notice', attrs: { role: 'status' } })
+  const status = h('p', { className: 'notice', attrs: { role: 'status' } }, takeFlash())
   const grid = h('ul', { className: 'film-grid', attrs: { 'aria-label': 'Films' } })
   const matches = matchesPanel(loadSession()?.user.id ?? '')
   const matchesButton = h('button', {
