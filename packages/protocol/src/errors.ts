@@ -8,7 +8,9 @@ export const ErrorItem = z.object({
   code: z.string().min(1),
   message: z.string(),
   /** Dotted path of the offending field, for validation errors. */
-  path: z.string().optional()
+  path: z.string().optional(),
+  /** A value that would work instead (e.g. a free room name with ROOM_NAME_TAKEN). */
+  suggestion: z.string().optional()
 })
 export type ErrorItem = z.infer<typeof ErrorItem>
 

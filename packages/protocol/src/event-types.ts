@@ -20,7 +20,9 @@ export const RoomCreatedPayload = z.object({
   filmId: z.string().min(1),
   ownerId: UserId,
   ownerName: z.string(),
-  controlMode: ControlMode
+  controlMode: ControlMode,
+  /** The room's typed name, when it was given one. */
+  name: z.string().optional()
 })
 /**
  * `userId` of the envelope is the member. Its `seq` is the member's membership epoch: tickets carry

@@ -21,6 +21,23 @@ export type FilmId = z.infer<typeof FilmId>
 export const InviteCode = z.string().regex(/^[0-9A-Za-z]{10,32}$/, 'expected an invite code (10-32 base62 characters)')
 export type InviteCode = z.infer<typeof InviteCode>
 
+/**
+ * Room names people can type ("think up your own unique room name"): 3-40 latin letters, digits and
+ * single hyphens, starting and ending with a letter or digit; case-insensitive (stored lowercase);
+ * unique among active rooms and freed when the room closes; not one of the reserved words.
+ */
+export const RESERVED_ROOM_NAMES: ReadonlySet<string> = new Set([
+  'admin', 'api', 'app', 'assets', 'auth', 'catalog', 'config', 'films', 'help', 'invite', 'invites', 'login', 'logout',
+  'media', 'me', 'new', 'null', 'r', 'room', 'rooms', 'settings', 'sign-in', 'sign-out', 'sign-up', 'signin', 'signup',
+  'static', 'stats', 'support', 'undefined', 'watch-together', 'www'
+])
+export const RoomName = z.string().trim().toLowerCase()
+  .min(3, 'a room name has at least 3 characters')
+  .max(40, 'a room name has at most 40 characters')
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'a room name uses latin letters, digits and single hyphens, and starts and ends with a letter or digit')
+  .refine((name) => !RESERVED_ROOM_NAMES.has(name), 'this room name is reserved')
+export type RoomName = z.infer<typeof RoomName>
+
 export const RoomStatus = z.enum(['active', 'closed', 'archived'])
 export type RoomStatus = z.infer<typeof RoomStatus>
 
@@ -54,6 +71,8 @@ export type RoomMember = z.infer<typeof RoomMember>
 
 export const Room = z.object({
   id: RoomId,
+  /** The name people can type (`/r/<name>`), or null when the room has only its id and invite code. */
+  name: z.string().nullable(),
   film: Film,
   ownerId: UserId,
   hostId: UserId.nullable(),
@@ -71,12 +90,15 @@ export const RoomIdParams = z.object({ roomId: RoomId })
 export type RoomIdParams = z.infer<typeof RoomIdParams>
 export const InviteCodeParams = z.object({ code: InviteCode })
 export type InviteCodeParams = z.infer<typeof InviteCodeParams>
+/** Looked up as typed; a name that is not a valid room name simply finds no room. */
+export const RoomNameParams = z.object({ name: z.string().min(1).max(100) })
+export type RoomNameParams = z.infer<typeof RoomNameParams>
 export const FilmIdParams = z.object({ filmId: FilmId })
 export type FilmIdParams = z.infer<typeof FilmIdParams>
 export const FriendIdParams = z.object({ userId: UserId })
 export type FriendIdParams = z.infer<typeof FriendIdParams>
 
-export const CreateRoomBody = z.strictObject({ filmId: FilmId })
+export const CreateRoomBody = z.strictObject({ filmId: FilmId, name: RoomName.optional() })
 export type CreateRoomBody = z.infer<typeof CreateRoomBody>
 export const ControlModeBody = z.strictObject({ controlMode: ControlMode })
 export type ControlModeBody = z.infer<typeof ControlModeBody>
@@ -116,6 +138,9 @@ export type User = z.infer<typeof User>
 
 export const DevSignInResponse = successEnvelope({ token: z.string(), user: User, expiresAt: IsoTime })
 export const RoomResponse = successEnvelope({ room: Room })
+/** What anyone signed in may see of an active named room before joining (as the invite preview shows). */
+export const RoomPreview = z.object({ id: RoomId, name: z.string(), film: Film, hostName: z.string() })
+export const RoomPreviewResponse = successEnvelope({ room: RoomPreview })
 /** Create also returns `link`, the invite URL to share, as the original API does. */
 export const CreateRoomResponse = successEnvelope({ room: Room, link: z.string() })
 export const TicketResponse = successEnvelope({ ticket: z.string(), expiresAt: IsoTime })

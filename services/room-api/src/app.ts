@@ -9,6 +9,7 @@ import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zo
 import type { Config } from './config.js'
 import { mapDbError } from './db/errors.js'
 import { runMigrations } from './db/migrations.js'
+import { compatRoutes } from './routes/compat-routes.js'
 import { startEmptyRoomSweeper, startEventsConsumer, startHostSweeper } from './outbox/events-consumer.js'
 import { createOutboxRelay } from './outbox/outbox-relay.js'
 import { authPlugin } from './plugins/auth.js'
@@ -102,6 +103,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
       inviteLink,
       createLimit: { max: config.RATE_LIMIT_CREATE_MAX, timeWindow: window }
     })
+    await api.register(compatRoutes, { rooms, inviteLink, createLimit: { max: config.RATE_LIMIT_CREATE_MAX, timeWindow: window } })
   }, { prefix: '/api/v1' })
   await app.register(async (site) => {
     useRoomErrors(site)

@@ -18,6 +18,10 @@ export const errors = {
   banned: () => new AppError('ROOM_BANNED', 403, 'the host removed you from this room and the invite no longer admits you'),
   memberNotFound: () => new AppError('ROOM_MEMBER_NOT_FOUND', 404, 'no present member of this room has that id'),
   moderateSelf: () => new AppError('ROOM_MODERATE_SELF', 400, 'the host cannot remove or mute themself (leave or hand over instead)'),
+  nameTaken: (name: string, suggestion: string) =>
+    new AppError('ROOM_NAME_TAKEN', 409, `an active room is already called "${name}"; try "${suggestion}"`,
+      [{ code: 'ROOM_NAME_TAKEN', message: `an active room is already called "${name}"; try "${suggestion}"`, path: 'name', suggestion }]),
+  nameNotFound: () => new AppError('ROOM_NAME_NOT_FOUND', 404, 'no active room has this name'),
   selfFriend: () => new AppError('ROOM_FRIEND_SELF', 400, 'you cannot befriend yourself'),
   rateLimited: (retryMs: number) =>
     new AppError('ROOM_RATE_LIMITED', 429, `too many requests; retry in ${Math.ceil(retryMs / 1000)} s`)

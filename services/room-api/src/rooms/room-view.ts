@@ -34,6 +34,7 @@ interface MemberJson { user_id: string, name: string, role: 'host' | 'guest', jo
 export interface RoomViewRow {
   id: string
   owner_id: string
+  name: string | null
   invite_code: string
   status: Room['status']
   control_mode: Room['controlMode']
@@ -52,7 +53,7 @@ export async function loadRoomView (db: Queryable, roomId: string): Promise<Room
   const { rows } = await db.query<RoomViewRow>({
     name: 'room-view',
     text: `
-    SELECT r.id, r.owner_id, r.invite_code, r.status, r.control_mode, r.created_at, r.closed_at,
+    SELECT r.id, r.name, r.owner_id, r.invite_code, r.status, r.control_mode, r.created_at, r.closed_at,
       row_to_json(f) AS film,
       COALESCE((SELECT json_agg(${MEMBER_JSON} ORDER BY m.joined_at, m.user_id)
         FROM room_members m WHERE m.room_id = r.id), '[]') AS members
@@ -76,6 +77,7 @@ export function toRoom (row: RoomViewRow): Room {
   }))
   return {
     id: row.id,
+    name: row.name,
     film: toFilm(row.film),
     ownerId: row.owner_id,
     hostId: members.find((m) => m.role === 'host')?.userId ?? null,

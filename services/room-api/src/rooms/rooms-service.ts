@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto'
-import type { ControlMode, EventPayload, LeaveReason, Room } from '@watch-together/protocol'
+import { randomInt, randomUUID } from 'node:crypto'
+import { type ControlMode, type EventPayload, type LeaveReason, type Room, RoomName } from '@watch-together/protocol'
 import type pg from 'pg'
 import { isUniqueViolation } from '../db/errors.js'
 import { type Db, withTransaction } from '../db/transaction.js'
@@ -25,10 +25,10 @@ export class RoomsService {
   constructor (private readonly pool: pg.Pool, private readonly onEvents: () => void) {}
 
   /** One statement (so one implicit transaction): room, host membership, two events. */
-  async create (user: CurrentUser, filmId: string): Promise<Room> {
+  async create (user: CurrentUser, filmId: string, name?: string): Promise<Room> {
     const roomId = randomUUID()
     const events: PendingEvent[] = [
-      roomEvent('room.created', roomId, user.id, { filmId, ownerId: user.id, ownerName: user.name, controlMode: 'everyone' }),
+      roomEvent('room.created', roomId, user.id, { filmId, ownerId: user.id, ownerName: user.name, controlMode: 'everyone', ...(name ? { name } : {}) }),
       roomEvent('member.joined', roomId, user.id, { name: user.name, role: 'host' })
     ]
     const envelopes = events.map((e, i) => ({ ...e, seq: i + 1 }))
@@ -39,8 +39,8 @@ export class RoomsService {
         text: `
         WITH film AS (SELECT ${FILM_COLUMNS} FROM films f WHERE f.id = $2),
         room AS (
-          INSERT INTO rooms (id, film_id, owner_id, owner_name, invite_code, event_seq)
-          SELECT $1, film.id, $3, $4, $5, $6 FROM film
+          INSERT INTO rooms (id, film_id, owner_id, owner_name, invite_code, event_seq, name)
+          SELECT $1, film.id, $3, $4, $5, $6, $8 FROM film
           RETURNING id, invite_code, created_at),
         host AS (INSERT INTO room_members (room_id, user_id, name, role, epoch) SELECT id, $3, $4, 'host', 2 FROM room RETURNING joined_at),
         events AS (
@@ -48,10 +48,11 @@ export class RoomsService {
           SELECT (e->>'id')::uuid, room.id, (e->>'seq')::bigint, e->>'type', e
           FROM room, jsonb_array_elements($7::jsonb) AS t(e))
         SELECT room.invite_code, room.created_at, host.joined_at, row_to_json(film) AS film FROM room, host, film`,
-        values: [roomId, filmId, user.id, user.name, newInviteCode(), envelopes.length, JSON.stringify(envelopes)]
+        values: [roomId, filmId, user.id, user.name, newInviteCode(), envelopes.length, JSON.stringify(envelopes), name ?? null]
       })
     } catch (err) {
       if (isUniqueViolation(err, 'rooms_one_active_per_owner')) throw errors.alreadyActive(user.id)
+      if (name && isUniqueViolation(err, 'rooms_active_name')) throw errors.nameTaken(name, await this.freeName(name))
       throw err
     }
     const row = created.rows[0]
@@ -60,6 +61,7 @@ export class RoomsService {
     // Everything the response shows was written by this statement: no second read.
     return {
       id: roomId,
+      name: name ?? null,
       film: toFilm(row.film),
       ownerId: user.id,
       hostId: user.id,
@@ -79,6 +81,39 @@ export class RoomsService {
     return room
   }
 
+  /** A free name close to a taken one (`movie-night-2` …), offered with ROOM_NAME_TAKEN. */
+  private async freeName (name: string): Promise<string> {
+    const base = name.slice(0, 35)
+    const candidates = [2, 3, 4, 5, 6, 7, 8, 9].map((n) => `${base}-${n}`)
+    const { rows } = await this.pool.query<{ name: string }>(
+      "SELECT name FROM rooms WHERE status = 'active' AND name = ANY($1::text[])", [candidates])
+    const taken = new Set(rows.map((r) => r.name))
+    return candidates.find((c) => !taken.has(c)) ?? `${base}-${randomInt(1000, 10000)}`
+  }
+
+  /** The room an active name points to (what the invite page and a name lookup show); null when none. */
+  async findByName (name: string): Promise<string | null> {
+    const parsed = RoomName.safeParse(name)
+    if (!parsed.success) return null
+    const { rows } = await this.pool.query<{ id: string }>("SELECT id FROM rooms WHERE name = $1 AND status = 'active'", [parsed.data])
+    return rows[0]?.id ?? null
+  }
+
+  async preview (name: string) {
+    const roomId = await this.findByName(name)
+    const room = roomId ? await loadRoomView(this.pool, roomId) : null
+    if (!room?.name) throw errors.nameNotFound()
+    const host = room.members.find((m) => m.role === 'host')
+    return { id: room.id, name: room.name, film: room.film, hostName: host?.name ?? room.members[0]?.name ?? '' }
+  }
+
+  /** Joining by name works exactly like joining by code (same membership rules). */
+  async joinByName (user: CurrentUser, name: string): Promise<Room> {
+    const roomId = await this.findByName(name)
+    if (!roomId) throw errors.nameNotFound()
+    return await this.join(user, roomId)
+  }
+
   async joinByCode (user: CurrentUser, code: string): Promise<Room> {
     const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM rooms WHERE invite_code = $1', [code])
     if (!rows[0]) throw errors.inviteNotFound()
@@ -91,10 +126,15 @@ export class RoomsService {
    * else (rejoin, repeat, an empty room, closed, unknown) takes the locked path below.
    */
   async join (user: CurrentUser, roomId: string): Promise<Room> {
+    return (await this.joinReporting(user, roomId)).room
+  }
+
+  /** join, also telling whether anything changed (false: already in the room), as the original API reports it. */
+  async joinReporting (user: CurrentUser, roomId: string): Promise<{ room: Room, changed: boolean }> {
     const joined = await this.joinAsNewGuest(user, roomId)
     if (joined) {
       this.onEvents()
-      return joined
+      return { room: joined, changed: true }
     }
     const written = await withTransaction(this.pool, async (db) => {
       // Lock first, then read: a statement sees the rows committed before it began, so reading
@@ -142,7 +182,7 @@ export class RoomsService {
       return events.length
     })
     if (written > 0) this.onEvents()
-    return await this.view(roomId)
+    return { room: await this.view(roomId), changed: written > 0 }
   }
 
   /**
@@ -161,7 +201,7 @@ export class RoomsService {
         WITH s AS (
           UPDATE rooms SET emptied_at = NULL, event_seq = event_seq + 1
           WHERE id = $1 AND status = 'active' AND host_present
-          RETURNING id, film_id, owner_id, invite_code, status, control_mode, created_at, closed_at, event_seq),
+          RETURNING id, name, film_id, owner_id, invite_code, status, control_mode, created_at, closed_at, event_seq),
         joined AS (
           INSERT INTO room_members (room_id, user_id, name, role, epoch) SELECT $1, $2, $3, 'guest', s.event_seq FROM s
           RETURNING user_id, name, role, joined_at, left_at, online, muted),
@@ -169,7 +209,7 @@ export class RoomsService {
           INSERT INTO outbox (event_id, room_id, seq, type, envelope)
           SELECT (e->>'id')::uuid, $1, s.event_seq, e->>'type', jsonb_set(e, '{seq}', to_jsonb(s.event_seq))
           FROM s, jsonb_array_elements($4::jsonb) AS t(e))
-        SELECT s.id, s.owner_id, s.invite_code, s.status, s.control_mode, s.created_at, s.closed_at,
+        SELECT s.id, s.name, s.owner_id, s.invite_code, s.status, s.control_mode, s.created_at, s.closed_at,
           row_to_json(f) AS film,
           (SELECT json_agg(${MEMBER_JSON} ORDER BY m.joined_at, m.user_id)
             FROM (SELECT user_id, name, role, joined_at, left_at, online, muted FROM room_members WHERE room_id = $1

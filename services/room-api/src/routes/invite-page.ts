@@ -1,4 +1,4 @@
-import { InviteCode } from '@watch-together/protocol'
+import { InviteCode, RoomName } from '@watch-together/protocol'
 import type { FastifyInstance } from 'fastify'
 import type pg from 'pg'
 
@@ -17,7 +17,9 @@ export function escapeHtml (value: string): string {
   return value.replace(/[&<>"']/g, (ch) => ESCAPES[ch] as string)
 }
 
-interface InviteRow { id: string, status: string, title: string, poster_url: string | null, description: string, host_name: string }
+interface InviteRow {
+  id: string, status: string, name: string | null, invite_code: string, title: string, poster_url: string | null, description: string, host_name: string
+}
 
 export function webRoomUrl (template: string, roomId: string, code: string): string {
   return template.replaceAll('{roomId}', encodeURIComponent(roomId)).replaceAll('{code}', encodeURIComponent(code))
@@ -41,30 +43,34 @@ ${tags.join('\n')}
 }
 
 /**
- * GET /r/<code>: the invite link. Link-preview crawlers (Telegram) read the OpenGraph and Twitter
+ * GET /r/<code> or /r/<name>: the invite link (a code first; else an active room's name, case-insensitive). Link-preview crawlers (Telegram) read the OpenGraph and Twitter
  * tags; browsers follow the meta refresh to the web client's room page. Every value is escaped:
  * titles and host names are user-controlled.
  */
 export async function invitePageRoutes (app: FastifyInstance, opts: InvitePageOptions) {
   app.get<{ Params: { code: string } }>('/r/:code', { schema: { hide: true } }, async (request, reply) => {
     const code = InviteCode.safeParse(request.params.code)
+    const name = RoomName.safeParse(request.params.code)
     const send = (p: { status: number, html: string }) =>
       reply.code(p.status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(p.html)
-    if (!code.success) return send(page(404, 'Invite not found', 'This invite link is not valid.'))
+    if (!code.success && !name.success) return send(page(404, 'Invite not found', 'This invite link is not valid.'))
     const { rows } = await opts.pool.query<InviteRow>(`
-      SELECT r.id, r.status, f.title, f.poster_url, f.description,
+      SELECT r.id, r.status, r.name, r.invite_code, f.title, f.poster_url, f.description,
         COALESCE((SELECT m.name FROM room_members m WHERE m.room_id = r.id AND m.role = 'host'), r.owner_name) AS host_name
-      FROM rooms r JOIN films f ON f.id = r.film_id WHERE r.invite_code = $1`, [code.data])
+      FROM rooms r JOIN films f ON f.id = r.film_id
+      WHERE r.invite_code = $1 OR (r.name = $2 AND r.status = 'active')
+      ORDER BY (r.invite_code = $1) DESC LIMIT 1`, [code.success ? code.data : null, name.success ? name.data : null])
     const room = rows[0]
     if (!room) return send(page(404, 'Invite not found', 'This invite link is not valid.'))
     if (room.status !== 'active') return send(page(410, room.title, 'This watch party has ended.'))
-    const invitation = `${room.host_name} invites you to watch ${room.title}`
-    const target = webRoomUrl(opts.webRoomUrl, room.id, code.data)
+    const invitation = `${room.host_name} invites you to watch ${room.title}${room.name ? ` in "${room.name}"` : ''}`
+    // The web client joins by the room's code, whichever of code or name the link used.
+    const target = webRoomUrl(opts.webRoomUrl, room.id, room.invite_code)
     const meta: Record<string, string> = {
       'og:type': 'video.movie',
       'og:title': room.title,
       'og:description': invitation,
-      'og:url': opts.inviteLink(code.data),
+      'og:url': opts.inviteLink(code.success && room.invite_code === code.data ? code.data : room.name ?? room.invite_code),
       'twitter:card': room.poster_url ? 'summary_large_image' : 'summary',
       'twitter:title': room.title,
       'twitter:description': invitation

@@ -1,7 +1,8 @@
 import {
   ControlModeBody, CreateRoomBody, CreateRoomResponse, EmptySuccess, ErrorBody, InviteCodeParams, MemberParams,
-  MuteMemberBody, RemoveMemberBody, RoomIdParams, RoomResponse, TicketResponse, TransferHostBody
+  MuteMemberBody, RemoveMemberBody, RoomIdParams, RoomNameParams, RoomPreviewResponse, RoomResponse, TicketResponse, TransferHostBody
 } from '@watch-together/protocol'
+import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { Room } from '@watch-together/protocol'
 import { errors } from '../errors.js'
@@ -15,6 +16,15 @@ export interface RoomsRoutesOptions {
   createLimit: { max: number, timeWindow: number }
 }
 
+/** Room creations per user (one budget for the modern and the original-shape create). */
+export function createRoomRateLimit (limit: { max: number, timeWindow: number }) {
+  return {
+    ...limit,
+    keyGenerator: (request: FastifyRequest) => `create:${request.user?.id ?? request.ip}`,
+    errorResponseBuilder: (_request: FastifyRequest, context: { ttl: number }) => errors.rateLimited(context.ttl)
+  }
+}
+
 const ok = <T extends object>(data: T) => ({ success: true as const, errors: [], ...data })
 const fail = { '4xx': ErrorBody, '5xx': ErrorBody }
 const secured = { tags: ['rooms'], security: [{ bearer: [] }] }
@@ -26,15 +36,9 @@ export const roomsRoutes: FastifyPluginAsyncZod<RoomsRoutesOptions> = async (app
 
   app.post('/rooms', {
     schema: { ...secured, summary: 'Create a room for a film; the creator hosts it', body: CreateRoomBody, response: { 201: CreateRoomResponse, ...fail } },
-    config: {
-      rateLimit: {
-        ...opts.createLimit,
-        keyGenerator: (request) => `create:${request.user?.id ?? request.ip}`,
-        errorResponseBuilder: (_request, context) => errors.rateLimited(context.ttl)
-      }
-    }
+    config: { rateLimit: createRoomRateLimit(opts.createLimit) }
   }, async (request, reply) => {
-    const room = await rooms.create(request.user, request.body.filmId)
+    const room = await rooms.create(request.user, request.body.filmId, request.body.name)
     return reply.code(201).send(ok({ room, link: opts.inviteLink(room.inviteCode) }))
   })
 
@@ -49,6 +53,14 @@ export const roomsRoutes: FastifyPluginAsyncZod<RoomsRoutesOptions> = async (app
   app.post('/invites/:code/join', {
     schema: { ...secured, summary: 'Join a room by its invite code (410 when closed)', params: InviteCodeParams, response: { 200: RoomResponse, ...fail } }
   }, async (request) => roomReply(await rooms.joinByCode(request.user, request.params.code)))
+
+  app.get('/rooms/by-name/:name', {
+    schema: { ...secured, summary: 'Find an active room by its name (what its invite preview shows)', params: RoomNameParams, response: { 200: RoomPreviewResponse, ...fail } }
+  }, async (request) => ok({ room: await rooms.preview(request.params.name) }))
+
+  app.post('/rooms/by-name/:name/join', {
+    schema: { ...secured, summary: 'Join an active room by its name (like an invite code)', params: RoomNameParams, response: { 200: RoomResponse, ...fail } }
+  }, async (request) => roomReply(await rooms.joinByName(request.user, request.params.name)))
 
   app.post('/rooms/:roomId/leave', {
     schema: { ...secured, summary: 'Leave a room (the original calls it disconnect); a leaving host hands over', params: RoomIdParams, response: { 200: EmptySuccess, ...fail } }
