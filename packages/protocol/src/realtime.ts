@@ -94,6 +94,8 @@ export const PlayerAppendQueueFrame = z.object({ type: z.literal('player.append_
  * the first time for this item and version, pauses the room at the end and publishes player.ended.
  */
 export const PlayerReportEndedFrame = z.object({ type: z.literal('player.report_ended'), ref, itemId: z.string().min(1).max(128), version })
+/** My player is playing (true) or not (false): counted in the room's "playing now" (room.counters). */
+export const PlayerReportPlayingFrame = z.object({ type: z.literal('player.report_playing'), ref, playing: z.boolean() })
 export const ChatSendFrame = z.object({
   type: z.literal('chat.send'),
   ref,
@@ -119,7 +121,7 @@ export const BufferingReportFrame = z.object({
 export const ClientFrame = z.discriminatedUnion('type', [
   ClockPingFrame, PlayerPlayFrame, PlayerPauseFrame, PlayerSeekFrame, PlayerSetRateFrame, PlayerNextFrame,
   PlayerPreviousFrame, PlayerJumpFrame, PlayerReplaceQueueFrame, PlayerAppendQueueFrame, ChatSendFrame,
-  ChatReactFrame, ChatTypingFrame, BufferingReportFrame, PlayerReportEndedFrame, ChatDeleteFrame
+  ChatReactFrame, ChatTypingFrame, BufferingReportFrame, PlayerReportEndedFrame, ChatDeleteFrame, PlayerReportPlayingFrame
 ])
 export type ClientFrame = z.infer<typeof ClientFrame>
 export const CLIENT_FRAME_TYPES: readonly string[] = ClientFrame.options.map((o) => o.shape.type.value)
@@ -227,12 +229,22 @@ export const PlayerCommandRejectedFrame = z.object({
   type: z.literal('player.command_rejected'), ref, command: z.enum(PLAYER_COMMANDS), code: RealtimeErrorCode, message: z.string(), state: PlayerState
 })
 export const ChatTypingChangedFrame = z.object({ type: z.literal('chat.typing_changed'), userId: UserId, name: z.string(), typing: z.boolean() })
+/**
+ * Live counters, pushed on change at most once a second (not room events: no seq, not stored).
+ * room: members online, members whose player reports playing, members buffering; service: users
+ * connected anywhere, rooms with someone in them, users watching this room's film in any room.
+ */
+export const RoomCountersFrame = z.object({
+  type: z.literal('room.counters'),
+  room: z.object({ online: z.number().int().nonnegative(), playing: z.number().int().nonnegative(), buffering: z.number().int().nonnegative() }),
+  service: z.object({ connectedUsers: z.number().int().nonnegative(), activeRooms: z.number().int().nonnegative(), filmViewers: z.number().int().nonnegative() })
+})
 export const ErrorFrame = z.object({
   type: z.literal('error'), ref, code: RealtimeErrorCode, message: z.string(), path: z.string().optional(), retryAfterMs: z.number().optional()
 })
 
 export const ServerFrame = z.discriminatedUnion('type', [
-  ...RoomEventFrame.options, SessionReadyFrame, ClockRepliedFrame, PlayerCommandRejectedFrame, ChatTypingChangedFrame, ErrorFrame
+  ...RoomEventFrame.options, SessionReadyFrame, ClockRepliedFrame, PlayerCommandRejectedFrame, ChatTypingChangedFrame, RoomCountersFrame, ErrorFrame
 ])
 export type ServerFrame = z.infer<typeof ServerFrame>
 export * from './realtime-legacy.js'

@@ -56,7 +56,9 @@ export const ConfigSchema = z.object({
   ROOM_TTL_SECONDS: intString(60, 30 * 86_400).default(2 * 86_400),
   /** Bound of the Kafka backlog stream: events held while Kafka is unreachable. */
   OUTBOX_MAX_LEN: intString(1000, 100_000_000).default(1_000_000),
-  OUTBOX_BATCH_SIZE: intString(1, 10_000).default(500)
+  OUTBOX_BATCH_SIZE: intString(1, 10_000).default(500),
+  /** How often room.counters are checked and pushed (only when they changed). */
+  COUNTERS_INTERVAL_MS: intString(100, 60_000).default(1000)
 }).superRefine((c, ctx) => {
   if (c.NODE_ENV === 'production' && c.TICKET_SECRET === DEV_TICKET_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['TICKET_SECRET'], message: 'the dev default is refused in production' })

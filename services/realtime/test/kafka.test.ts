@@ -49,7 +49,7 @@ t.test('every event of a room is on the topic, keyed by the room, in seq order, 
   t.match(mine[3], { userId: 'a', payload: { command: 'play', version: 2, state: { playing: true, itemId: 'film', version: 2 } } })
   t.match(mine[4], { payload: { text: 'hello', clientMessageId: 'c1', positionMs: Number } })
 
-  const stats = await (await fetch(`${http}/stats`)).json()
+  const stats = await (await fetch(`${http}/stats`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()
   t.match(stats, { connectedUsers: Number, activeRooms: Number, viewersPerFilm: Object })
 })
 

@@ -8,7 +8,7 @@ import { roomKeys } from '../src/rooms/keys.js'
 import { requireRedis, testConfig, TestClient } from './helpers.js'
 
 t.test('stats count users, rooms and viewers per film; metrics are exported', async (t) => {
-  const config = testConfig()
+  const config = testConfig({ ADMIN_TOKEN: 'admin-token-0123456789abcdef' })
   await requireRedis()
   const app = await buildApp(config, { consumeLifecycle: false })
   await app.listen({ host: '127.0.0.1', port: 0 })
@@ -21,7 +21,8 @@ t.test('stats count users, rooms and viewers per film; metrics are exported', as
   clients[0]!.client.send({ type: 'player.play', version: 0 })
   await clients[1]!.client.ofType('player.state_changed')
 
-  const stats = await app.inject('/stats')
+  t.equal((await app.inject('/stats')).statusCode, 401, 'stats are for operators: the admin token is required')
+  const stats = await app.inject({ url: '/stats', headers: { authorization: 'Bearer admin-token-0123456789abcdef' } })
   t.same(stats.json(), { connectedUsers: 2, activeRooms: 1, viewersPerFilm: { 'film-42': 2 }, instanceConnections: 2 })
   const metrics = (await app.inject('/metrics')).body
   t.match(metrics, /realtime_connections\{protocol="room",service="realtime"\} 2/)

@@ -64,6 +64,7 @@ async function applyLifecycleEvent (app: FastifyInstance, event: EventEnvelope) 
           .expire(keys.membership, config.ROOM_TTL_SECONDS)
           .hDel(keys.members, userId)
           .sRem(keys.muted, userId)
+          .sRem(keys.playing, userId)
           .exec()
         const actor = actorId ? { userId: actorId, name: (await store.memberName(roomId, actorId)) ?? '' } : null
         await roomLog.emit(roomId, { frame: { type: 'member.left', at: now, userId, name, reason, actor } })

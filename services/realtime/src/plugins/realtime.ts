@@ -5,6 +5,7 @@ import type { WebSocket } from 'ws'
 import type { Config } from '../config.js'
 import { createRealtimeMetrics } from '../metrics.js'
 import type { Realtime } from '../rooms/context.js'
+import { createCounters } from '../rooms/counters.js'
 import { createFilmEnd } from '../rooms/film-end.js'
 import { createHub } from '../rooms/hub.js'
 import { globalKeys, roomKeys } from '../rooms/keys.js'
@@ -107,12 +108,15 @@ async function realtime (app: FastifyInstance, opts: { config: Config }) {
     prefix: config.REDIS_PREFIX, instance: config.INSTANCE_ID, heartbeatMs: config.INSTANCE_HEARTBEAT_MS, log: app.log
   })
   rt.registry.start()
+  rt.counters = createCounters(app.redis, hub, config.REDIS_PREFIX, config.COUNTERS_INTERVAL_MS, app.log)
+  rt.counters.start()
   app.decorate('realtime', rt)
 
   app.addHook('onClose', async () => {
     clearInterval(sweep)
     rt.readyWait.stop()
     rt.filmEnd.stop()
+    await rt.counters.stop()
     // Sockets were asked to close (1001) in preClose; give peers a moment, then cut the rest.
     const deadline = Date.now() + 2000
     while (sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))

@@ -1,6 +1,7 @@
 import type { RealtimeErrorCode, TicketClaims } from '@watch-together/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config.js'
+import type { Counters } from './counters.js'
 import type { RealtimeMetrics } from '../metrics.js'
 import type { RedisClient } from '../plugins/redis.js'
 import type { FilmEnd } from './film-end.js'
@@ -27,6 +28,7 @@ export interface Realtime {
   readyWait: ReadyWait
   filmEnd: FilmEnd
   registry: InstanceRegistry
+  counters: Counters
   /** 0 when allowed, else ms until allowed again. */
   chatLimiter: (key: string) => Promise<number>
 }

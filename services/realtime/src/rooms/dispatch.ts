@@ -1,6 +1,7 @@
 import { CLIENT_FRAME_TYPES, ClientFrame } from '@watch-together/protocol'
 import { handleChatDelete, handleChatReact, handleChatSend, handleTyping } from './chat.js'
 import { actOf, type Realtime, refuseAct, type Session } from './context.js'
+import { roomKeys } from './keys.js'
 import { handlePlayerCommand } from './player-commands.js'
 
 /**
@@ -42,6 +43,8 @@ export async function dispatchFrame (rt: Realtime, session: Session, data: Buffe
       return await handleTyping(rt, session, frame.typing)
     case 'buffering.report':
       return await reportBuffering(rt, session, frame.buffering, frame.waitForMe)
+    case 'player.report_playing':
+      return await reportPlaying(rt, session, frame.playing)
     case 'player.report_ended':
       return await rt.filmEnd.handleReport(session, frame)
     default:
@@ -69,4 +72,11 @@ export async function reportBuffering (rt: Realtime, session: Session, buffering
   })
   if (emitted.ok === false && emitted.refused) return refuseAct(session, emitted.refused)
   await rt.readyWait.report(room, sub, buffering, waitForMe)
+}
+
+/** Whether this member's player plays: the room's "playing now" counter (room.counters), nothing else. */
+async function reportPlaying (rt: Realtime, session: Session, playing: boolean) {
+  const keys = roomKeys(rt.config.REDIS_PREFIX, session.claims.room)
+  if (playing) await rt.redis.multi().sAdd(keys.playing, session.claims.sub).expire(keys.playing, rt.config.ROOM_TTL_SECONDS).exec()
+  else await rt.redis.sRem(keys.playing, session.claims.sub)
 }

@@ -151,6 +151,8 @@ export function createHub (redis: RedisClient, subscriber: RedisClient, prefix: 
     async publishControl (msg: ControlMessage) {
       await redis.publish(global.control, JSON.stringify(msg))
     },
+    /** Sends a frame that is not a room event (no seq) to this instance's sockets of the room. */
+    sendLocal: (roomId: string, frame: string) => deliver(roomId, frame),
     localRooms: () => [...rooms.keys()],
     connectionCount: () => { let n = 0; for (const c of rooms.values()) n += c.size; return n },
     closeAll (code: number, reason: string) {

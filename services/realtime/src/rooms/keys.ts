@@ -26,6 +26,8 @@ export function roomKeys (prefix: string, roomId: string) {
      * every emit (membership.ts), so a ticket never outlives its membership.
      */
     membership: `${base}:membership`,
+    /** Members whose player reports playing (room.counters "playing now"). */
+    playing: `${base}:playing`,
     /** Members the host muted in chat. */
     muted: `${base}:muted`,
     channel: `${base}:channel`
@@ -37,6 +39,10 @@ export function globalKeys (prefix: string) {
   return {
     activeRooms: `${prefix}:rooms:active`,
     outbox: `${prefix}:outbox`,
+    /** user id → open room connections on every instance (its length: users connected; room.counters). */
+    userConnections: `${prefix}:stats:user-connections`,
+    /** film id → users in rooms of that film (room.counters "viewers of this film"). */
+    filmViewers: `${prefix}:stats:film-viewers`,
     outboxLock: `${prefix}:outbox:lock`,
     /** Instance-wide commands (close a room's sockets, kick a member) from whichever instance consumed the event. */
     control: `${prefix}:control`,

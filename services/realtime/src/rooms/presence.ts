@@ -2,7 +2,15 @@ import type { Member, TicketClaims } from '@watch-together/protocol'
 import type { RedisClient } from '../plugins/redis.js'
 import { globalKeys, roomKeys } from './keys.js'
 import { filmState } from './player-state.js'
+import { scriptRunner } from './scripts.js'
 import type { RoomLog } from './room-log.js'
+
+/** Adds to a counter in a hash and drops the field at zero, in one step (so HLEN counts the non-zero ones). */
+const COUNT_SCRIPT = `
+local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+if n <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return n
+`
 
 /**
  * Who is in a room: members (everyone who connected, by user) and their open connections,
@@ -14,6 +22,13 @@ export function createPresence (
   onMemberLeft: (roomId: string, userId: string) => Promise<void>
 ) {
   const global = globalKeys(prefix)
+  const count = scriptRunner(redis, COUNT_SCRIPT)
+
+  /** The service-wide counters (room.counters): users connected anywhere, users per film. */
+  async function countUser (claims: TicketClaims, delta: 1 | -1, roomEdge: boolean) {
+    await count([global.userConnections], [claims.sub, String(delta)])
+    if (roomEdge && claims.film) await count([global.filmViewers], [claims.film.id, String(delta)])
+  }
 
   async function connect (claims: TicketClaims, connectionId: string, now: number) {
     const keys = roomKeys(prefix, claims.room)
@@ -48,6 +63,7 @@ export function createPresence (
       ...(userConns === 1 ? { frame: { type: 'presence.joined', at: now, member } } : {}),
       event: { type: 'session.connected', userId: claims.sub, at: now, payload }
     })
+    await countUser(claims, 1, userConns === 1)
     return { total }
   }
 
@@ -63,7 +79,11 @@ export function createPresence (
       event: { type: 'session.disconnected', userId: claims.sub, at: now, payload }
     })
     if (userConns < 0) await redis.hSet(keys.conns, claims.sub, 0)
-    if (userConns <= 0) await onMemberLeft(claims.room, claims.sub)
+    await countUser(claims, -1, userConns === 0)
+    if (userConns <= 0) {
+      await redis.sRem(keys.playing, claims.sub)
+      await onMemberLeft(claims.room, claims.sub)
+    }
     if (total <= 0) {
       await redis.multi().sRem(global.activeRooms, claims.room).hSet(keys.meta, 'connections', 0).exec()
       await log.emit(claims.room, { event: { type: 'room.emptied', userId: null, at: now, payload: {} } })

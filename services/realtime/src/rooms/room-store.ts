@@ -119,7 +119,7 @@ export function createRoomStore (redis: RedisClient, prefix: string) {
     async deleteLive (roomId: string) {
       const keys = roomKeys(prefix, roomId)
       await redis.del([keys.state, keys.meta, keys.events, keys.members, keys.conns, keys.chat, keys.chatRecent, keys.reactions,
-        keys.chatClientIds, keys.membership, keys.muted, keys.buffering, keys.noWait])
+        keys.chatClientIds, keys.membership, keys.muted, keys.buffering, keys.noWait, keys.playing])
     }
   }
 }

@@ -21,12 +21,14 @@ function requireAdmin (config: Config, request: FastifyRequest) {
   }
 }
 
-/** Live counters (GET /stats) and announcements (POST /admin/announcements, admin token). */
+/** Live counters for operators (GET /stats) and announcements (POST /admin/announcements); both need the admin token. */
 export async function adminRoutes (app: FastifyInstance, opts: { config: Config }) {
   const { config } = opts
   const rt = app.realtime
 
-  app.get('/stats', async () => {
+  // Operators only since the counters are pushed to clients over the socket (room.counters).
+  app.get('/stats', async (request) => {
+    requireAdmin(config, request)
     const rooms = await rt.redis.sMembers(globalKeys(config.REDIS_PREFIX).activeRooms)
     const users = new Set<string>()
     const viewersPerFilm: Record<string, number> = {}

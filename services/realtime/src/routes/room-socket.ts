@@ -132,6 +132,8 @@ export async function roomSocketRoutes (app: FastifyInstance) {
         })
         conn.lastSeq = missed === null ? snap.seq : since ?? 0
         rt.hub.markReady(conn, missed ?? [])
+        // The next counters tick sends the room's counters to everyone, this socket included.
+        rt.counters.forget(claims.room)
         // Whoever serves the room looks at its end too (the instance that started it may be gone).
         rt.filmEnd.watch(claims.room, { state: snap.state, meta: snap.meta })
       }).catch((err: Error) => {
