@@ -39,3 +39,9 @@ export type TicketClaims = z.infer<typeof TicketClaims>
  * with no .env. Both refuse it when NODE_ENV=production.
  */
 export const DEV_TICKET_SECRET = 'dev-only-ticket-secret-change-me-0123456789'
+
+/**
+ * The realtime admin token (announcements, /stats) in development, so a fresh clone can try
+ * announcements with no .env (`pnpm announce`). Refused when NODE_ENV=production.
+ */
+export const DEV_ADMIN_TOKEN = 'dev-admin-token-change-me-0123456789'

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { DEV_TICKET_SECRET, TOPICS } from '@watch-together/protocol'
+import { DEV_ADMIN_TOKEN, DEV_TICKET_SECRET, TOPICS } from '@watch-together/protocol'
 import { baseConfigShape, hostPortList, intString, loadConfig, port, trustProxy } from '@watch-together/service-kit'
 import { z } from 'zod'
 
@@ -17,7 +17,10 @@ export const ConfigSchema = z.object({
   KAFKA_GROUP_ID: z.string().min(1).default('realtime'),
   /** HS256 secret shared with room-api, which signs the tickets (dev default refused in production). */
   TICKET_SECRET: z.string().min(16, 'at least 16 characters').default(DEV_TICKET_SECRET),
-  /** Bearer token for the admin endpoints (announcements); unset disables them. */
+  /**
+   * Bearer token for the admin endpoints (announcements, /stats); unset disables them. In development
+   * it defaults to DEV_ADMIN_TOKEN (packages/protocol), which production refuses.
+   */
   ADMIN_TOKEN: z.string().min(16).optional(),
   /** Comma-separated browser origins allowed to connect; empty allows any (non-browser clients send none). */
   ALLOWED_ORIGINS: list,
@@ -59,11 +62,15 @@ export const ConfigSchema = z.object({
   OUTBOX_BATCH_SIZE: intString(1, 10_000).default(500),
   /** How often room.counters are checked and pushed (only when they changed). */
   COUNTERS_INTERVAL_MS: intString(100, 60_000).default(1000)
-}).superRefine((c, ctx) => {
-  if (c.NODE_ENV === 'production' && c.TICKET_SECRET === DEV_TICKET_SECRET) {
-    ctx.addIssue({ code: 'custom', path: ['TICKET_SECRET'], message: 'the dev default is refused in production' })
-  }
-})
+}).transform((c) => ({ ...c, ADMIN_TOKEN: c.ADMIN_TOKEN ?? (c.NODE_ENV === 'development' ? DEV_ADMIN_TOKEN : undefined) }))
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production' && c.TICKET_SECRET === DEV_TICKET_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['TICKET_SECRET'], message: 'the dev default is refused in production' })
+    }
+    if (c.NODE_ENV === 'production' && c.ADMIN_TOKEN === DEV_ADMIN_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_TOKEN'], message: 'the dev default is refused in production' })
+    }
+  })
 export type Config = z.infer<typeof ConfigSchema>
 
 export function readConfig (env: Record<string, string | undefined>): Config {

@@ -1,4 +1,4 @@
-import { DEV_TICKET_SECRET } from '@watch-together/protocol'
+import { DEV_ADMIN_TOKEN, DEV_TICKET_SECRET } from '@watch-together/protocol'
 import t from 'tap'
 import { ConfigError } from '@watch-together/service-kit'
 import { readConfig } from '../src/config.js'
@@ -30,4 +30,11 @@ t.test('the ticket secret has a dev default that production refuses', async (t) 
   const err = t.throws(() => readConfig({ NODE_ENV: 'production' })) as ConfigError
   t.same(err.variables, ['TICKET_SECRET'])
   t.equal(readConfig({ NODE_ENV: 'production', TICKET_SECRET: 'a-real-secret-of-enough-length' }).NODE_ENV, 'production')
+})
+
+t.test('announcements are on in development with a documented token that production refuses', async (t) => {
+  t.equal(readConfig({}).ADMIN_TOKEN, DEV_ADMIN_TOKEN, 'development: the dev admin token')
+  t.equal(readConfig({ NODE_ENV: 'test' }).ADMIN_TOKEN, undefined, 'elsewhere off unless set')
+  const err = t.throws(() => readConfig({ NODE_ENV: 'production', TICKET_SECRET: 'a-real-secret-of-enough-length', ADMIN_TOKEN: DEV_ADMIN_TOKEN })) as ConfigError
+  t.same(err.variables, ['ADMIN_TOKEN'])
 })

@@ -1,11 +1,17 @@
 // Stats, metrics and graceful shutdown of the real app.
+import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { DEV_ADMIN_TOKEN } from '@watch-together/protocol'
 import { stack } from '@watch-together/test-kit'
 import { createClient } from 'redis'
 import t from 'tap'
 import { buildApp } from '../src/app.js'
 import { roomKeys } from '../src/rooms/keys.js'
 import { requireRedis, testConfig, TestClient } from './helpers.js'
+
+const run = promisify(execFile)
 
 t.test('stats count users, rooms and viewers per film; metrics are exported', async (t) => {
   const config = testConfig({ ADMIN_TOKEN: 'admin-token-0123456789abcdef' })
@@ -62,4 +68,22 @@ t.test('an announcement to everyone reaches every active room', async (t) => {
   const bad = await app.inject({ method: 'POST', url: '/admin/announcements', headers: { authorization: `Bearer ${token}` }, payload: { text: '' } })
   t.equal(bad.statusCode, 400)
   t.equal(bad.json().errors[0].code, 'VALIDATION_FAILED')
+})
+
+t.test('pnpm announce sends one to a room with the development token', async (t) => {
+  const config = testConfig({ ADMIN_TOKEN: DEV_ADMIN_TOKEN })
+  const app = await buildApp(config, { consumeLifecycle: false })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  t.teardown(() => app.close())
+  const port = (app.server.address() as { port: number }).port
+  const roomId = randomUUID()
+  const { client } = await TestClient.join(`ws://127.0.0.1:${port}`, roomId)
+  t.teardown(() => client.close())
+  const script = fileURLToPath(new URL('../scripts/announce.ts', import.meta.url))
+  const { ADMIN_TOKEN: _unset, ...env } = process.env
+  const out = await run(process.execPath, ['--import', 'tsx', script, 'Intermission', '--room', roomId], { env: { ...env, REALTIME_URL: `http://127.0.0.1:${port}` } })
+  t.equal(out.stdout.trim(), 'announced to 1 room')
+  t.match(await client.ofType('announcement.sent'), { text: 'Intermission', scope: 'room' })
+  const refused = await run(process.execPath, ['--import', 'tsx', script, 'x'], { env: { ...env, REALTIME_URL: `http://127.0.0.1:${port}`, ADMIN_TOKEN: 'wrong-token-0123456789' } }).catch((err: { code: number, stderr: string }) => err)
+  t.match(refused, { code: 1, stderr: /announcement refused: 401/ }, 'a wrong token is refused and said so')
 })
