@@ -1,9 +1,12 @@
-import { type EventEnvelope, parseEvent } from '@watch-together/protocol'
+import { parseEvent, type WatchEvent } from '@watch-together/protocol'
 import type { BatchHandler, IncomingRecord } from './types.js'
 
 export interface EventHandlers {
-  /** Applies one parsed event; must be idempotent (a record may be delivered again). */
-  onEvent (event: EventEnvelope, record: IncomingRecord): Promise<void>
+  /**
+   * Applies one parsed event, its payload typed by its `type`; must be idempotent (a record may be
+   * delivered again). Types this build does not know (a newer producer's) are skipped.
+   */
+  onEvent (event: WatchEvent, record: IncomingRecord): Promise<void>
   /** A record that fails its schema: skip it, log it or dead-letter it; it is committed afterwards. */
   onInvalid (record: IncomingRecord, error: Error): Promise<void> | void
 }
@@ -20,8 +23,8 @@ export function eventBatchHandler (handlers: EventHandlers): BatchHandler {
       for (const record of batch.records) {
         if (!control.isRunning() || control.isStale()) break
         const parsed = parseEvent(record.value)
-        if (parsed.success) await handlers.onEvent(parsed.data, record)
-        else await handlers.onInvalid(record, parsed.error)
+        if (!parsed.success) await handlers.onInvalid(record, parsed.error)
+        else if (parsed.event) await handlers.onEvent(parsed.event, record)
         done = record.offset
       }
     } finally {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { UserId } from './common.js'
+import { PlayerState } from './player-state.js'
 import { LegacyState } from './realtime-legacy.js'
 
 /**
@@ -58,7 +59,8 @@ export const SessionPayload = z.object({
 export const PlayerCommandPayload = z.object({
   command: z.enum(['play', 'pause', 'seek', 'set_rate', 'next', 'previous', 'jump', 'replace_queue', 'append_queue']),
   version: z.number().int().nonnegative(),
-  state: z.record(z.string(), z.unknown())
+  /** The authoritative state after the command (realtime's PlayerState). */
+  state: PlayerState
 })
 export const PlayerEndedPayload = z.object({ itemId: z.string(), version: z.number().int().nonnegative() })
 export const ChatMessagePayload = z.object({
@@ -116,7 +118,6 @@ export const EVENT_PAYLOADS = {
 export const USER_SCOPED_EVENT_TYPES: ReadonlySet<string> = new Set(['device.state_changed'])
 
 export type EventType = keyof typeof EVENT_PAYLOADS
-export const EVENT_TYPES = Object.keys(EVENT_PAYLOADS) as EventType[]
 export type EventPayload<T extends EventType> = z.infer<(typeof EVENT_PAYLOADS)[T]>
 
 export function isKnownEventType (type: string): type is EventType {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import { EventEnvelope, issuesToErrors, parseEvent } from '../src/index.js'
+import { EVENT_SCHEMA_VERSION, EventEnvelope, eventKey, issuesToErrors, makeEvent, parseEvent } from '../src/index.js'
 
 const valid = {
   id: randomUUID(),
@@ -17,7 +17,30 @@ const valid = {
 t.test('a valid envelope parses from bytes', async (t) => {
   const result = parseEvent(Buffer.from(JSON.stringify(valid)))
   t.ok(result.success)
-  if (result.success) t.same(result.data, valid)
+  if (!result.success) return
+  t.same(result.envelope, valid)
+  t.equal(result.event?.type, 'chat.message_sent', 'a known type comes back typed')
+  if (result.event?.type === 'chat.message_sent') t.equal(result.event.payload.text, 'hi', 'its payload is the schema\'s output')
+})
+
+t.test('user-scoped events: roomId null exactly for their types, keyed by user', async (t) => {
+  const device = { ...valid, type: 'device.state_changed', roomId: null, userId: 'u1', payload: { message: 'on_pause', deviceId: 'd1', state: { tracks_queue: [1], queue_position: 0, on_pause: true, last_sec_position: 3, time_state_update: 5 } } }
+  const parsed = parseEvent(JSON.stringify(device))
+  t.ok(parsed.success && parsed.event?.type === 'device.state_changed')
+  t.equal(eventKey(device), 'user:u1')
+  t.equal(eventKey(valid), valid.roomId)
+  t.notOk(parseEvent(JSON.stringify({ ...device, roomId: valid.roomId })).success, 'a user-scoped type with a room is refused')
+  t.notOk(parseEvent(JSON.stringify({ ...valid, roomId: null })).success, 'a room type without a room is refused')
+  t.notOk(parseEvent(JSON.stringify({ ...device, userId: null })).success, 'a user-scoped event needs its user')
+})
+
+t.test('makeEvent builds every producer\'s envelope', async (t) => {
+  const event = makeEvent('room.closed', { roomId: valid.roomId, userId: null, source: 'room-api', payload: { reason: 'host' }, at: 5 })
+  t.match(event, { type: 'room.closed', roomId: valid.roomId, userId: null, at: 5, v: EVENT_SCHEMA_VERSION, source: 'room-api', payload: { reason: 'host' } })
+  t.match(event.id, /^[0-9a-f-]{36}$/)
+  t.notOk('seq' in event, 'the outbox that appends it numbers it')
+  const parsed = parseEvent(JSON.stringify({ ...event, seq: 1 }))
+  t.ok(parsed.success && parsed.event, 'and it parses back as a known event')
 })
 
 t.test('poison records are reported, never thrown', async (t) => {
@@ -31,7 +54,8 @@ t.test('poison records are reported, never thrown', async (t) => {
   const badPayload = parseEvent(JSON.stringify({ ...valid, payload: { text: 'no ids' } }))
   t.notOk(badPayload.success, 'a known type with a bad payload is refused')
   if (!badPayload.success) t.match(badPayload.error.message, /bad chat.message_sent payload/)
-  t.ok(parseEvent(JSON.stringify({ ...valid, type: 'future.thing_happened', payload: {} })).success, 'unknown types pass')
+  const future = parseEvent(JSON.stringify({ ...valid, type: 'future.thing_happened', payload: {} }))
+  t.ok(future.success && future.event === null && future.envelope.type === 'future.thing_happened', 'unknown types pass, untyped')
 })
 
 t.test('validation issues become error items with field paths', async (t) => {

@@ -60,9 +60,18 @@ export const ConfigSchema = z.object({
   /** Bound of the Kafka backlog stream: events held while Kafka is unreachable. */
   OUTBOX_MAX_LEN: intString(1000, 100_000_000).default(1_000_000),
   OUTBOX_BATCH_SIZE: intString(1, 10_000).default(500),
+  /**
+   * Check every frame the service builds against its schema in packages/protocol before sending it
+   * (a mismatch is a bug: the handler fails with RT_INTERNAL and logs it). Default on outside production.
+   */
+  FRAME_CHECKS: z.enum(['true', 'false']).optional().transform((v) => v === undefined ? undefined : v === 'true'),
   /** How often room.counters are checked and pushed (only when they changed). */
   COUNTERS_INTERVAL_MS: intString(100, 60_000).default(1000)
-}).transform((c) => ({ ...c, ADMIN_TOKEN: c.ADMIN_TOKEN ?? (c.NODE_ENV === 'development' ? DEV_ADMIN_TOKEN : undefined) }))
+}).transform((c) => ({
+  ...c,
+  ADMIN_TOKEN: c.ADMIN_TOKEN ?? (c.NODE_ENV === 'development' ? DEV_ADMIN_TOKEN : undefined),
+  FRAME_CHECKS: c.FRAME_CHECKS ?? c.NODE_ENV !== 'production'
+}))
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && c.TICKET_SECRET === DEV_TICKET_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['TICKET_SECRET'], message: 'the dev default is refused in production' })

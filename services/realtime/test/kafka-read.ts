@@ -19,7 +19,7 @@ export async function readTopic (topic: string): Promise<ReadBack> {
       if (seen.has(where)) continue
       seen.add(where)
       const parsed = parseEvent(record.value)
-      if (parsed.success) events.push({ ...parsed.data, key: record.key })
+      if (parsed.success) events.push({ ...parsed.envelope, key: record.key })
       else events.push({ key: record.key, type: 'UNPARSABLE', payload: { error: parsed.error.message } } as never)
       await control.commit(record.offset)
     }

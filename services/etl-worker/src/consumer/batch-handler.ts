@@ -21,7 +21,7 @@ export function sortRecords (records: IncomingRecord[]): { events: EventEnvelope
   const deadLetters: OutgoingRecord[] = []
   for (const record of records) {
     const parsed = parseEvent(record.value)
-    if (parsed.success) events.push(parsed.data)
+    if (parsed.success) events.push(parsed.envelope)
     else deadLetters.push(deadLetterRecord(record, parsed.error.message))
   }
   return { events, deadLetters }

@@ -1,5 +1,5 @@
 import { createConsumer, eventBatchHandler } from '@watch-together/kafka'
-import { CLOSE_CODES, EVENT_PAYLOADS, type EventEnvelope } from '@watch-together/protocol'
+import { CLOSE_CODES, type WatchEvent } from '@watch-together/protocol'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
@@ -12,7 +12,7 @@ import { seedState } from '../rooms/room-store.js'
  * again): each side effect checks the state it changes, and instance-wide effects (closing
  * sockets) go to every instance over the Redis control channel.
  */
-async function applyLifecycleEvent (app: FastifyInstance, event: EventEnvelope) {
+async function applyLifecycleEvent (app: FastifyInstance, event: WatchEvent) {
   const { redis, roomLog, hub, config, store } = app.realtime
   if (event.roomId === null) return
   const roomId = event.roomId
@@ -24,21 +24,17 @@ async function applyLifecycleEvent (app: FastifyInstance, event: EventEnvelope) 
   const expireMeta = () => expire(keys.meta)
   switch (event.type) {
     case 'room.created': {
-      const payload = EVENT_PAYLOADS['room.created'].safeParse(event.payload)
-      if (!payload.success) return
-      await redis.hSet(keys.meta, { filmId: payload.data.filmId, controlMode: payload.data.controlMode })
+      const { filmId, controlMode } = event.payload
+      await redis.hSet(keys.meta, { filmId, controlMode })
       await expireMeta()
       // The server owns the queue: the room's film is queued whoever connects first (or if nobody does yet).
-      await seedState(redis, keys, payload.data.filmId, config.ROOM_TTL_SECONDS)
+      await seedState(redis, keys, filmId, config.ROOM_TTL_SECONDS)
       return
     }
     case 'room.closed': {
-      const reason = EVENT_PAYLOADS['room.closed'].safeParse(event.payload)
       const newlyClosed = await redis.hSetNX(keys.meta, 'closed', '1')
       await expireMeta()
-      if (newlyClosed) {
-        await roomLog.emit(roomId, { frame: { type: 'room.closed', at: now, reason: reason.success ? reason.data.reason : 'closed' } })
-      }
+      if (newlyClosed) await roomLog.emit(roomId, { frame: { type: 'room.closed', at: now, reason: event.payload.reason } })
       await hub.publishControl({ kind: 'close_room', roomId, code: CLOSE_CODES.roomClosed, reason: 'room closed' })
       return
     }
@@ -51,10 +47,9 @@ async function applyLifecycleEvent (app: FastifyInstance, event: EventEnvelope) 
       return
     }
     case 'member.left': {
-      const payload = EVENT_PAYLOADS['member.left'].safeParse(event.payload)
-      if (!payload.success || !event.userId) return
+      if (!event.userId) return
       const userId = event.userId
-      const { reason, actorId, name } = payload.data
+      const { reason, actorId, name } = event.payload
       const stored = await redis.hGet(keys.membership, userId)
       if (newerThanStored(stored, event.seq)) {
         // Written before the kick: a socket that connects after this write is refused at its check,
@@ -74,19 +69,16 @@ async function applyLifecycleEvent (app: FastifyInstance, event: EventEnvelope) 
       return
     }
     case 'room.control_mode_changed': {
-      const payload = EVENT_PAYLOADS['room.control_mode_changed'].safeParse(event.payload)
-      if (!payload.success) return
+      const { controlMode } = event.payload
       const previous = await redis.hGet(keys.meta, 'controlMode')
-      if (previous === payload.data.controlMode) return
-      await redis.hSet(keys.meta, 'controlMode', payload.data.controlMode)
+      if (previous === controlMode) return
+      await redis.hSet(keys.meta, 'controlMode', controlMode)
       await expireMeta()
-      await roomLog.emit(roomId, { frame: { type: 'room.control_mode_changed', at: now, controlMode: payload.data.controlMode } })
+      await roomLog.emit(roomId, { frame: { type: 'room.control_mode_changed', at: now, controlMode } })
       return
     }
     case 'host.changed': {
-      const payload = EVENT_PAYLOADS['host.changed'].safeParse(event.payload)
-      if (!payload.success) return
-      const { fromUserId, toUserId } = payload.data
+      const { fromUserId, toUserId, reason } = event.payload
       // The seq guards a replay: an older hand-over never overwrites a newer one.
       const [hostSeq] = await redis.hmGet(keys.meta, ['hostSeq'])
       if (Number(hostSeq ?? 0) >= event.seq) return
@@ -94,14 +86,13 @@ async function applyLifecycleEvent (app: FastifyInstance, event: EventEnvelope) 
       await expireMeta()
       await store.setRoles(roomId, fromUserId, toUserId)
       await roomLog.emit(roomId, {
-        frame: { type: 'host.changed', at: now, fromUserId, toUserId, reason: payload.data.reason ?? 'transfer' }
+        frame: { type: 'host.changed', at: now, fromUserId, toUserId, reason: reason ?? 'transfer' }
       })
       return
     }
     case 'member.mute_changed': {
-      const payload = EVENT_PAYLOADS['member.mute_changed'].safeParse(event.payload)
-      if (!payload.success || !event.userId) return
-      const { muted, actorId } = payload.data
+      if (!event.userId) return
+      const { muted, actorId } = event.payload
       const changed = muted ? await redis.sAdd(keys.muted, event.userId) : await redis.sRem(keys.muted, event.userId)
       await expire(keys.muted)
       if (!changed) return

@@ -45,7 +45,8 @@ async function realtime (app: FastifyInstance, opts: { config: Config }) {
     eventsMaxLen: config.ROOM_EVENTS_MAX,
     outboxMaxLen: config.OUTBOX_MAX_LEN,
     chatHistorySize: config.CHAT_HISTORY_SIZE,
-    ttlSeconds: config.ROOM_TTL_SECONDS
+    ttlSeconds: config.ROOM_TTL_SECONDS,
+    checkFrames: config.FRAME_CHECKS
   })
   const hub = createHub(app.redis, subscriber, config.REDIS_PREFIX, metrics, app.log)
   await hub.start()

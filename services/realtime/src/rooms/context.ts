@@ -1,4 +1,4 @@
-import type { RealtimeErrorCode, TicketClaims } from '@watch-together/protocol'
+import type { RealtimeErrorCode, ServerFrame, TicketClaims } from '@watch-together/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config.js'
 import type { Counters } from './counters.js'
@@ -39,8 +39,8 @@ export interface Session {
   claims: TicketClaims
   connectionId: string
   buffering: boolean
-  /** Sends a frame to this socket only. */
-  reply (frame: object): void
+  /** Sends a frame to this socket only (checked against ServerFrame when FRAME_CHECKS is on). */
+  reply (frame: ServerFrame): void
   error (code: RealtimeErrorCode, message: string, extra?: { ref?: string | undefined, path?: string, retryAfterMs?: number }): void
 }
 

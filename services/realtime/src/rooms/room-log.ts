@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto'
-import { EVENT_SCHEMA_VERSION, type EventPayload, type EventType, type PlayerState } from '@watch-together/protocol'
+import { type EventPayload, type EventType, makeEvent, type PlayerState, RoomEventFrame } from '@watch-together/protocol'
 import type { RedisClient } from '../plugins/redis.js'
 import { globalKeys, roomKeys } from './keys.js'
 import type { MembershipEnd } from './membership.js'
@@ -11,11 +10,16 @@ export interface RoomLogOptions {
   outboxMaxLen: number
   chatHistorySize: number
   ttlSeconds: number
+  /** Check every frame against its schema before it is stored and sent (development and tests). */
+  checkFrames: boolean
 }
+
+/** A room event frame before the emit script gives it its seq. */
+export type UnsequencedFrame = RoomEventFrame extends infer F ? F extends unknown ? Omit<F, 'seq'> : never : never
 
 export interface EmitInput<T extends EventType = EventType> {
   /** The frame for the room's members, without seq (added atomically); absent for Kafka-only events. */
-  frame?: Record<string, unknown> & { type: string, at: number }
+  frame?: UnsequencedFrame
   /** The Kafka event; its envelope gets the same seq as the frame. */
   event?: { type: T, userId: string | null, at: number, payload: EventPayload<T> }
   /** Compare-and-set of the player state: stored only if the version is still `expectedVersion`. */
@@ -46,18 +50,11 @@ export function createRoomLog (redis: RedisClient, opts: RoomLogOptions) {
 
   async function emit<T extends EventType> (roomId: string, input: EmitInput<T>): Promise<EmitResult> {
     const keys = roomKeys(opts.prefix, roomId)
+    // The script splices `"seq":N,` in front of both: the envelope is made here without one.
     const event = input.event
-      ? JSON.stringify({
-        id: randomUUID(),
-        type: input.event.type,
-        roomId,
-        userId: input.event.userId,
-        at: input.event.at,
-        v: EVENT_SCHEMA_VERSION,
-        source: 'realtime',
-        payload: input.event.payload
-      })
+      ? JSON.stringify(makeEvent(input.event.type, { roomId, userId: input.event.userId, at: input.event.at, source: 'realtime', payload: input.event.payload }))
       : ''
+    if (input.frame && opts.checkFrames) RoomEventFrame.parse({ seq: 1, ...input.frame })
     const reply = await run(
       [keys.seq, keys.events, global.outbox, keys.state, keys.chat, keys.chatRecent, keys.membership, keys.muted],
       [

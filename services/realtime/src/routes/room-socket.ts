@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { CLOSE_CODES, type RealtimeErrorCode } from '@watch-together/protocol'
+import { CLOSE_CODES, type RealtimeErrorCode, ServerFrame } from '@watch-together/protocol'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { WebSocket } from 'ws'
 import type { Session } from '../rooms/context.js'
@@ -92,10 +92,13 @@ export async function roomSocketRoutes (app: FastifyInstance) {
         claims,
         connectionId,
         buffering: false,
-        reply: (frame) => send(JSON.stringify(frame)),
+        reply: (frame) => {
+          if (rt.config.FRAME_CHECKS) ServerFrame.parse(frame)
+          send(JSON.stringify(frame))
+        },
         error: (code: RealtimeErrorCode, message, extra = {}) => {
           rt.metrics.frameErrors.inc({ code })
-          send(JSON.stringify({ type: 'error', code, message, ...extra }))
+          current.reply({ type: 'error', code, message, ...extra })
         }
       }
       await rt.hub.add(conn)

@@ -1,5 +1,5 @@
 import { type Consumer, createConsumer, eventBatchHandler, type KafkaSettings, type Producer } from '@watch-together/kafka'
-import { type EventEnvelope, PlayerEndedPayload, SessionPayload } from '@watch-together/protocol'
+import type { WatchEvent } from '@watch-together/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type pg from 'pg'
 import type { RoomsService } from '../rooms/rooms-service.js'
@@ -19,7 +19,7 @@ export interface ConsumerDeps {
  * Applies one event from `watch_together` that room-api cares about. Every handler is
  * idempotent (state-guarded updates), so a redelivery after a crash changes nothing.
  */
-export async function applyEvent (deps: Pick<ConsumerDeps, 'pool' | 'rooms'>, event: EventEnvelope): Promise<void> {
+export async function applyEvent (deps: Pick<ConsumerDeps, 'pool' | 'rooms'>, event: WatchEvent): Promise<void> {
   const { pool, rooms } = deps
   // User-scoped events (the device protocol) concern no room.
   if (event.roomId === null) return
@@ -35,8 +35,7 @@ export async function applyEvent (deps: Pick<ConsumerDeps, 'pool' | 'rooms'>, ev
       break
     case 'session.disconnected': {
       // A member with another socket still open (a second tab) stays online.
-      const session = SessionPayload.safeParse(event.payload)
-      if (session.success && (session.data.userConnections ?? 0) > 0) break
+      if ((event.payload.userConnections ?? 0) > 0) break
       await pool.query(`UPDATE room_members SET online = false, offline_since = to_timestamp($3::double precision / 1000)
         WHERE room_id = $1 AND user_id = $2 AND online`, [event.roomId, event.userId, event.at])
       break
@@ -44,9 +43,7 @@ export async function applyEvent (deps: Pick<ConsumerDeps, 'pool' | 'rooms'>, ev
     case 'player.ended': {
       // Only the room's own film ends the room (realtime's rule too): the end of another item of
       // the room's queue, were one ever reported, leaves it open.
-      const ended = PlayerEndedPayload.safeParse(event.payload)
-      if (!ended.success) break
-      const { rowCount } = await pool.query('SELECT 1 FROM rooms WHERE id = $1 AND film_id = $2', [event.roomId, ended.data.itemId])
+      const { rowCount } = await pool.query('SELECT 1 FROM rooms WHERE id = $1 AND film_id = $2', [event.roomId, event.payload.itemId])
       if (rowCount) await rooms.closeBySystem(event.roomId, 'film_ended')
       break
     }

@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto'
-import { EVENT_SCHEMA_VERSION, type EventEnvelope, type EventPayload, type EventType } from '@watch-together/protocol'
+import { type EventPayload, type EventType, makeEvent, type PendingEvent } from '@watch-together/protocol'
 import type { Db } from '../db/transaction.js'
 
-/** An event to append; the outbox assigns its per-room `seq`. */
-export type PendingEvent = Omit<EventEnvelope, 'seq'>
+export type { PendingEvent }
 
+/** A room event of room-api's (the outbox assigns its per-room `seq`). */
 export function roomEvent<T extends EventType> (type: T, roomId: string, userId: string | null, payload: EventPayload<T>): PendingEvent {
-  return { id: randomUUID(), type, roomId, userId, at: Date.now(), v: EVENT_SCHEMA_VERSION, source: 'room-api', payload }
+  return makeEvent(type, { roomId, userId, source: 'room-api', payload }) as PendingEvent
 }
 
 /**

@@ -15,7 +15,7 @@ export async function collectTopic (t: Teardown, topic: string) {
   await consumer.run(async (batch) => {
     for (const record of batch.records) {
       const parsed = parseEvent(record.value)
-      if (parsed.success && record.key === parsed.data.roomId) events.push({ ...parsed.data, partition: batch.partition })
+      if (parsed.success && record.key === parsed.envelope.roomId) events.push({ ...parsed.envelope, partition: batch.partition })
       else bad.push({ offset: record.offset, key: record.key, value: record.value?.toString('utf8') ?? '', headers: record.headers })
     }
   })
