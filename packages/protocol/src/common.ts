@@ -12,8 +12,16 @@ export type UserId = z.infer<typeof UserId>
 export const ServerTime = z.number().int().nonnegative()
 export type ServerTime = z.infer<typeof ServerTime>
 
-/** Kafka topics the services share; each service may override the names in its config. */
+/**
+ * Kafka topics the services share, with the partition counts they are created with: the one
+ * source of truth (infra/local/stack and docker-compose.yml create these; infra/test checks they
+ * agree). Each service may override the names in its config.
+ */
 export const TOPICS = {
   events: 'watch_together',
   deadLetter: 'watch_together.dlq'
 } as const
+export const TOPIC_PARTITIONS: Record<(typeof TOPICS)[keyof typeof TOPICS], number> = {
+  watch_together: 12,
+  'watch_together.dlq': 3
+}
