@@ -365,7 +365,9 @@ export class RoomClient extends Emitter<RoomClientEvents> {
         return this.emit('error', err)
       }
       case 'chat.typing_changed': return this.emit('typing', { userId: frame.userId, name: frame.name, typing: frame.typing })
-      default: return this.onRoomEvent(frame)
+      default:
+        // Only room events carry a seq; other frames a newer server adds (e.g. live counters) must not move it.
+        if ('seq' in frame) return this.onRoomEvent(frame)
     }
   }
 

@@ -20,15 +20,20 @@ export function loadSavedChat (roomId: string): ChatMessage[] {
 
 /**
  * Chat with history (the server sends recent messages on join), reactions and typing. Every
- * piece of user text goes through text nodes (dom.ts), never innerHTML.
+ * piece of user text goes through text nodes (dom.ts), never innerHTML. A message the host
+ * deleted reads "message deleted"; the host has a delete action on the others. A muted member
+ * reads the chat but cannot type.
  */
 export function chatPanel (rc: RoomContext) {
   const { client } = rc
   const list = h('ol', { id: 'chat-messages', className: 'messages', attrs: { role: 'log', 'aria-label': 'Chat messages', 'aria-live': 'polite' } })
   const typingLine = h('p', { id: 'typing', className: 'muted small', attrs: { 'aria-live': 'polite' } })
-  const input = h('input', { id: 'chat-input', attrs: { name: 'message', maxlength: '1000', autocomplete: 'off', placeholder: 'Say something…' } })
+  const input = h('input', { id: 'chat-input', attrs: { name: 'message', maxlength: '1000', autocomplete: 'off', placeholder: 'Say something…', 'aria-describedby': 'chat-muted' } })
+  const send = h('button', { id: 'chat-send', attrs: { type: 'submit' } }, 'Send')
+  const mutedLine = h('p', { id: 'chat-muted', className: 'notice small', attrs: { role: 'status' } })
   const rows = new Map<string, { message: ChatMessage, row: HTMLElement }>()
   const typing = new Map<string, string>()
+  let isHost = rc.isHost()
 
   const save = () => {
     const messages = [...rows.values()].map((r) => r.message).slice(-KEPT_MESSAGES)
@@ -46,20 +51,30 @@ export function chatPanel (rc: RoomContext) {
       }, who.length ? `${emoji} ${who.length}` : emoji)
     }))
 
-  const messageRow = (message: ChatMessage) => h('li', { className: `message${message.userId === rc.myId ? ' own' : ''}`, attrs: { 'data-message-id': message.messageId } },
-    h('div', { className: 'meta' },
-      h('span', { className: 'author' }, message.name),
-      h('span', { className: 'muted small', attrs: { title: 'Position in the film' } }, formatTime(message.positionMs))),
-    h('p', { className: 'text' }, message.text),
-    reactionBar(message))
+  const deleteButton = (message: ChatMessage) => h('button', {
+    className: 'link small delete-message',
+    attrs: { type: 'button', 'aria-label': `Delete the message from ${message.name}` },
+    on: { click: () => { client.deleteMessage(message.messageId).catch((err) => rc.notify(describeRefusal(err))) } }
+  }, 'Delete')
 
-  const add = (message: ChatMessage) => {
+  const messageRow = (message: ChatMessage) => h('li', {
+    className: `message${message.userId === rc.myId ? ' own' : ''}${message.deleted ? ' deleted' : ''}`,
+    attrs: { 'data-message-id': message.messageId }
+  },
+  h('div', { className: 'meta' },
+    h('span', { className: 'author' }, message.name),
+    h('span', { className: 'muted small', attrs: { title: 'Position in the film' } }, formatTime(message.positionMs)),
+    isHost && !message.deleted ? deleteButton(message) : null),
+  message.deleted ? h('p', { className: 'text deleted' }, 'message deleted') : h('p', { className: 'text' }, message.text),
+  message.deleted ? null : reactionBar(message))
+
+  const add = (message: ChatMessage, scroll = true) => {
     const known = rows.get(message.messageId)
     const row = messageRow(message)
     if (known) known.row.replaceWith(row)
     else list.appendChild(row)
     rows.set(message.messageId, { message, row })
-    list.scrollTop = list.scrollHeight
+    if (scroll) list.scrollTop = list.scrollHeight
     save()
   }
   const showAll = (messages: ChatMessage[]) => {
@@ -72,8 +87,28 @@ export function chatPanel (rc: RoomContext) {
     typingLine.textContent = names.length === 0 ? '' : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} typing…`
   }
 
+  /** Role and mute come with room changes (pushed frames): the delete actions and the input follow them. */
+  const onRoom = () => {
+    const me = rc.room.members.find((m) => m.userId === rc.myId && !m.leftAt)
+    const muted = me?.muted ?? false
+    input.disabled = muted
+    send.disabled = muted
+    input.placeholder = muted ? 'You are muted' : 'Say something…'
+    mutedLine.textContent = muted ? 'The host muted you: you can read the chat but not send messages.' : ''
+    mutedLine.hidden = !muted
+    if (rc.isHost() === isHost) return
+    isHost = rc.isHost()
+    for (const { message } of [...rows.values()]) add(message, false)
+  }
+  rc.onRoomChange(onRoom)
+  onRoom()
+
   const offs = [
     client.on('ready', () => showAll(client.chat)),
+    client.on('messageDeleted', ({ messageId }) => {
+      const known = rows.get(messageId)
+      if (known) add({ ...known.message, text: '', reactions: {}, deleted: true }, false)
+    }),
     client.on('chat', (message) => { typing.delete(message.userId); showTyping(); add(message) }),
     client.on('reaction', ({ messageId, emoji, userId }) => {
       const known = rows.get(messageId)
@@ -120,10 +155,9 @@ export function chatPanel (rc: RoomContext) {
         }
       }
     }
-  }, h('label', { className: 'visually-hidden', attrs: { for: 'chat-input' } }, 'Message'), input,
-  h('button', { id: 'chat-send', attrs: { type: 'submit' } }, 'Send'))
+  }, h('label', { className: 'visually-hidden', attrs: { for: 'chat-input' } }, 'Message'), input, send)
 
   const element = h('section', { className: 'card chat', attrs: { 'aria-labelledby': 'chat-title' } },
-    h('h2', { id: 'chat-title' }, 'Chat'), list, typingLine, form)
+    h('h2', { id: 'chat-title' }, 'Chat'), list, typingLine, mutedLine, form)
   return { element, stop: () => { clearTimeout(idle); for (const off of offs) off() } }
 }

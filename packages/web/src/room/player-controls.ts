@@ -13,6 +13,9 @@ export function describeRefusal (err: unknown): string {
   switch (err.code) {
     case 'RT_NOT_ALLOWED': return 'The host has locked the controls: only the host can play, pause or seek.'
     case 'RT_INVALID_INDEX': return 'There is no film in that direction.'
+    case 'RT_MUTED': return 'The host muted you: your messages are not sent.'
+    case 'RT_NOT_HOST': return 'Only the host can do that.'
+    case 'RT_MESSAGE_NOT_FOUND': return 'That message is too old to change.'
     case 'WT_NOT_CONNECTED': return 'Not connected to the room yet; try again in a moment.'
     case 'WT_TIMEOUT': return 'The room did not answer in time; try again.'
     default: return err.message

@@ -31,8 +31,13 @@ async function freePort (): Promise<number> {
   })
 }
 
+export interface StackOptions {
+  /** room-api settings on top of the test's own, e.g. `{ HOST_GRACE_MS: '1500', HOST_SWEEP_MS: '200' }`. */
+  roomApi?: Record<string, string>
+}
+
 /** Starts realtime then room-api; returns room-api's base URL (the page's origin). */
-export async function startStack (t: Teardown): Promise<{ base: string, realtime: string }> {
+export async function startStack (t: Teardown, opts: StackOptions = {}): Promise<{ base: string, realtime: string }> {
   if (!existsSync(`${WEB_DIST}/index.html`) || !existsSync(`${WEB_DIST}/media/sintel.webm`)) {
     throw new Error(`the web client is not built in ${WEB_DIST}: run pnpm --filter @watch-together/web build`)
   }
@@ -85,7 +90,8 @@ export async function startStack (t: Teardown): Promise<{ base: string, realtime
     PUBLIC_BASE_URL: base,
     WEB_ROOM_URL: `${base}/rooms/{roomId}?code={code}`,
     WEB_DIST_DIR: WEB_DIST,
-    WEB_REALTIME_URL: realtimeUrl
+    WEB_REALTIME_URL: realtimeUrl,
+    ...opts.roomApi
   }))
   closers.push(async () => {
     await roomApi.close()

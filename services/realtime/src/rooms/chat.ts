@@ -69,7 +69,9 @@ export async function handleChatSend (rt: Realtime, session: Session, frame: Cha
 export async function handleChatReact (rt: Realtime, session: Session, frame: ChatReact) {
   const { room: roomId, sub: userId } = session.claims
   const keys = roomKeys(rt.config.REDIS_PREFIX, roomId)
-  if (!await rt.redis.hExists(keys.chat, frame.messageId)) {
+  // A deleted message (a tombstone) takes no reactions.
+  const stored = await rt.redis.hGet(keys.chat, frame.messageId)
+  if (!stored || stored.includes('"deleted":true')) {
     return session.error('RT_MESSAGE_NOT_FOUND', 'no recent message with that id', { ref: frame.ref, path: 'messageId' })
   }
   if (await limited(rt, session, frame.ref)) return
@@ -113,7 +115,8 @@ export async function handleChatDelete (rt: Realtime, session: Session, frame: C
   const stored = await rt.redis.hGet(keys.chat, frame.messageId)
   const parsed = stored ? ChatMessageSentFrame.safeParse(JSON.parse(stored)) : null
   if (!parsed?.success) return session.error('RT_MESSAGE_NOT_FOUND', 'no recent message with that id', { ref: frame.ref, path: 'messageId' })
-  if (parsed.data.message.deleted) return
+  // Answered, so a client waiting on its ref is not left hanging; nothing changes.
+  if (parsed.data.message.deleted) return session.error('RT_MESSAGE_NOT_FOUND', 'that message is already deleted', { ref: frame.ref, path: 'messageId' })
   const { seq, message } = parsed.data
   const tombstone = { ...parsed.data, ref: undefined, message: { ...message, text: '', deleted: true as const } }
   const now = Date.now()
