@@ -1,4 +1,4 @@
-import { BatchAbandoned, type RetryControl } from './retry.js'
+import { BatchAbandoned, type RetryControl } from './batch-control.js'
 
 /**
  * The batch must end now, without committing: `reason` is the heartbeat's refusal (the member

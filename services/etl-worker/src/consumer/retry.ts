@@ -1,18 +1,7 @@
+import { BatchAbandoned, type RetryControl } from './batch-control.js'
 import { MembershipLost, whileAlive } from './keep-alive.js'
 
-/** Thrown to abandon a batch without committing: the consumer is stopping or lost the partition. */
-export class BatchAbandoned extends Error {
-  constructor (why: string) {
-    super(`batch abandoned: ${why}`)
-    this.name = 'BatchAbandoned'
-  }
-}
-
-export interface RetryControl {
-  isRunning (): boolean
-  isStale (): boolean
-  heartbeat (): Promise<void>
-}
+export { BatchAbandoned, type RetryControl }
 
 export interface RetryOptions {
   initialMs: number

@@ -79,17 +79,30 @@ async function realtime (app: FastifyInstance, opts: { config: Config }) {
   }, config.WS_PING_INTERVAL_MS)
   sweep.unref()
 
-  const rt = {
+  // Built in dependency order, each part from the ones before it; nothing is set after construction.
+  const store = createRoomStore(app.redis, config.REDIS_PREFIX)
+  const filmEnd = createFilmEnd({ config, redis: app.redis, log: app.log, store, roomLog })
+  const readyWait = createReadyWait({ config, redis: app.redis, log: app.log, store, roomLog, filmEnd })
+  const presence = createPresence(app.redis, roomLog, config.REDIS_PREFIX, config.INSTANCE_ID, config.ROOM_TTL_SECONDS,
+    (roomId, userId) => readyWait.memberLeft(roomId, userId))
+  const registry = createInstanceRegistry(app.redis, presence, {
+    prefix: config.REDIS_PREFIX, instance: config.INSTANCE_ID, heartbeatMs: config.INSTANCE_HEARTBEAT_MS, log: app.log
+  })
+  const counters = createCounters(app.redis, hub, config.REDIS_PREFIX, config.COUNTERS_INTERVAL_MS, app.log)
+  const rt: FastifyInstance['realtime'] = {
     config,
     redis: app.redis,
     subscriber,
     log: app.log,
     roomLog,
-    store: createRoomStore(app.redis, config.REDIS_PREFIX),
+    store,
     hub,
-    presence: createPresence(app.redis, roomLog, config.REDIS_PREFIX, config.INSTANCE_ID, config.ROOM_TTL_SECONDS,
-      (roomId, userId) => rt.readyWait.memberLeft(roomId, userId)),
+    presence,
     metrics,
+    readyWait,
+    filmEnd,
+    registry,
+    counters,
     chatLimiter: createRateLimiter(app.redis, config.CHAT_RATE_MAX, config.CHAT_RATE_WINDOW_MS),
     track (work) {
       inFlight.add(work)
@@ -101,16 +114,9 @@ async function realtime (app: FastifyInstance, opts: { config: Config }) {
       socket.on('pong', () => alive.add(socket))
       socket.on('close', () => sockets.delete(socket))
     }
-  } as FastifyInstance['realtime']
-  // The ready-wait needs the rest of the context; it is the one part built after it.
-  rt.readyWait = createReadyWait(rt)
-  rt.filmEnd = createFilmEnd(rt)
-  rt.registry = createInstanceRegistry(app.redis, rt.presence, {
-    prefix: config.REDIS_PREFIX, instance: config.INSTANCE_ID, heartbeatMs: config.INSTANCE_HEARTBEAT_MS, log: app.log
-  })
-  rt.registry.start()
-  rt.counters = createCounters(app.redis, hub, config.REDIS_PREFIX, config.COUNTERS_INTERVAL_MS, app.log)
-  rt.counters.start()
+  }
+  registry.start()
+  counters.start()
   app.decorate('realtime', rt)
 
   app.addHook('onClose', async () => {

@@ -1,9 +1,16 @@
 import type { PlayerReportEndedFrame, PlayerState, RealtimeErrorCode } from '@watch-together/protocol'
 import type { z } from 'zod'
-import { actOf, type Realtime, type Session } from './context.js'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from '../config.js'
+import type { RedisClient } from '../plugins/redis.js'
 import { roomKeys } from './keys.js'
 import { currentPosition } from './player-state.js'
-import type { RoomMeta } from './room-store.js'
+import type { RoomLog } from './room-log.js'
+import type { RoomMeta, RoomStore } from './room-store.js'
+import { actOf, type Session } from './session.js'
+
+/** What the film end needs (a part of the realtime core, built before the rest). */
+export interface FilmEndDeps { config: Config, redis: RedisClient, log: FastifyBaseLogger, store: RoomStore, roomLog: RoomLog }
 
 type ReportEnded = z.infer<typeof PlayerReportEndedFrame>
 type EndRefusal = Extract<RealtimeErrorCode, 'RT_STALE_VERSION' | 'RT_WRONG_ITEM' | 'RT_END_UNTRACKED' | 'RT_NOT_ENDED' | 'RT_ALREADY_ENDED'>
@@ -19,7 +26,7 @@ type EndRefusal = Extract<RealtimeErrorCode, 'RT_STALE_VERSION' | 'RT_WRONG_ITEM
  * joiners do not start it again) and `player.ended` goes to Kafka through the outbox, all in one
  * compare-and-set on the state version, so an end is counted once across every instance.
  */
-export function createFilmEnd (rt: Realtime) {
+export function createFilmEnd (rt: FilmEndDeps) {
   const timers = new Map<string, NodeJS.Timeout>()
 
   /** The film's length when the state's current item is the room's film; null when unknown. */

@@ -1,6 +1,9 @@
 import type { PlayerState } from '@watch-together/protocol'
-import type { Realtime } from './context.js'
+import type { FilmEnd, FilmEndDeps } from './film-end.js'
 import { roomKeys } from './keys.js'
+
+/** What the ready-wait needs: the film end's parts, and the film end itself (a start is watched for its end). */
+export interface ReadyWaitDeps extends FilmEndDeps { filmEnd: Pick<FilmEnd, 'watch'> }
 
 /**
  * Waiting for buffering members on start: a start (play, seek or item change while playing) made
@@ -8,7 +11,7 @@ import { roomKeys } from './keys.js'
  * last of them is ready, or at that deadline anyway — never for a member who opted out, never forever.
  * A stall after the start is only shown (buffering.changed), never turned into a room-wide pause.
  */
-export function createReadyWait (rt: Realtime) {
+export function createReadyWait (rt: ReadyWaitDeps) {
   const timers = new Set<NodeJS.Timeout>()
 
   /** Online members who are buffering and did not opt out. */
