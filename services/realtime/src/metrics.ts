@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
 /** The realtime metrics, registered on the app's own registry (app.metrics). */
-export function createRealtimeMetrics (registry: Registry, backlogSize: () => Promise<number>) {
+export function createRealtimeMetrics (registry: Registry) {
   return {
     connections: new Gauge({ name: 'realtime_connections', help: 'Open websocket connections on this instance', labelNames: ['protocol'], registers: [registry] }),
     rooms: new Gauge({ name: 'realtime_rooms', help: 'Rooms with at least one connection on this instance', registers: [registry] }),
@@ -14,6 +14,13 @@ export function createRealtimeMetrics (registry: Registry, backlogSize: () => Pr
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry]
     }),
+  }
+}
+export type RealtimeMetrics = ReturnType<typeof createRealtimeMetrics>
+
+/** The outbox publisher's metrics (its own plugin registers them; it starts before the realtime core). */
+export function createOutboxMetrics (registry: Registry, backlogSize: () => Promise<number>) {
+  return {
     kafkaPublished: new Counter({ name: 'realtime_kafka_published_total', help: 'Events delivered to Kafka', registers: [registry] }),
     backlog: new Gauge({
       name: 'realtime_kafka_backlog',
@@ -23,4 +30,3 @@ export function createRealtimeMetrics (registry: Registry, backlogSize: () => Pr
     })
   }
 }
-export type RealtimeMetrics = ReturnType<typeof createRealtimeMetrics>

@@ -4,6 +4,7 @@ import { type EventEnvelope, eventKey } from '@watch-together/protocol'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
+import { createOutboxMetrics } from '../metrics.js'
 import { globalKeys } from '../rooms/keys.js'
 import { scriptRunner } from '../rooms/scripts.js'
 
@@ -29,6 +30,7 @@ async function outbox (app: FastifyInstance, opts: { config: Config }) {
   const control = { stopping: false }
   let loop: Promise<void> | undefined
   const partitionCount = partitionCounter(app.kafka.admin, config.KAFKA_TOPIC)
+  const metrics = createOutboxMetrics(app.metrics, () => app.redis.xLen(keys.outbox))
 
   /** One pass: sends up to a batch; returns how many were sent. Throws when Kafka refuses. */
   async function drainOnce () {
@@ -52,7 +54,7 @@ async function outbox (app: FastifyInstance, opts: { config: Config }) {
     }))
     const sent = results.flatMap((r) => r.status === 'fulfilled' ? r.value : [])
     if (sent.length > 0) await app.redis.xDel(keys.outbox, sent)
-    app.realtime.metrics.kafkaPublished.inc(sent.length)
+    metrics.kafkaPublished.inc(sent.length)
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
     if (failed) throw failed.reason
     return entries.length

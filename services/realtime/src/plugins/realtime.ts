@@ -8,7 +8,7 @@ import type { Realtime } from '../rooms/context.js'
 import { createCounters } from '../rooms/counters.js'
 import { createFilmEnd } from '../rooms/film-end.js'
 import { createHub } from '../rooms/hub.js'
-import { globalKeys, roomKeys } from '../rooms/keys.js'
+import { roomKeys } from '../rooms/keys.js'
 import { createPresence } from '../rooms/presence.js'
 import { createInstanceRegistry } from '../rooms/instance-registry.js'
 import { createRateLimiter } from '../rooms/rate-limit.js'
@@ -33,8 +33,7 @@ declare module 'fastify' {
  */
 async function realtime (app: FastifyInstance, opts: { config: Config }) {
   const { config } = opts
-  const global = globalKeys(config.REDIS_PREFIX)
-  const metrics = createRealtimeMetrics(app.metrics, () => app.redis.xLen(global.outbox))
+  const metrics = createRealtimeMetrics(app.metrics)
   // Named, so operators (and the resync test) can tell it apart in CLIENT LIST.
   const subscriber = app.redis.duplicate({ name: `${config.REDIS_PREFIX}:subscriber:${config.INSTANCE_ID}`.replace(/\s/g, '_') })
   subscriber.on('error', (err) => app.log.warn({ err }, 'redis subscriber error'))
