@@ -5,4 +5,6 @@ export { createConsumer, type Consumer, type ConsumerOptions } from './consumer.
 export { createAdmin, type Admin } from './admin.js'
 export { kafkaPlugin, type KafkaPluginOptions } from './plugin.js'
 export { murmur2, partitionFor, partitionCounter, groupByPartition } from './partition.js'
-export { eventBatchHandler, type EventHandlers } from './event-batches.js'
+export { eventBatchHandler, type EventHandlerMap, type EventHandlers } from './event-batches.js'
+export { deadLetterRecord, PermanentEventError } from './dead-letter.js'
+export { eventConsumerPlugin, type EventConsumerOptions } from './consumer-plugin.js'

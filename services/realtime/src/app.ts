@@ -28,7 +28,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(kafkaPlugin, {
     brokers: config.KAFKA_BROKERS,
     clientId: SERVICE,
-    topics: [{ topic: config.KAFKA_TOPIC, partitions: 12 }],
+    topics: [{ topic: config.KAFKA_TOPIC, partitions: 12 }, ...(opts.consumeLifecycle ?? true ? [{ topic: config.KAFKA_DLQ_TOPIC, partitions: 3 }] : [])],
     compress: true,
     // Rooms keep working through a Kafka outage (events wait in the Redis outbox), so the
     // instance stays ready: /readyz reports Kafka without answering 503 for it.
@@ -38,7 +38,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   // outbox flushes them to Kafka, then the Kafka and Redis clients close.
   await app.register(outboxPlugin, { config })
   await app.register(realtimePlugin, { config })
-  if (opts.consumeLifecycle ?? true) await app.register(lifecyclePlugin, { config })
+  if (opts.consumeLifecycle ?? true) await app.register(lifecyclePlugin(config))
   await app.register(websocket, {
     // permessage-deflate stays off: ws's own advice, it costs much CPU and memory per socket.
     options: { maxPayload: config.WS_MAX_FRAME_BYTES, perMessageDeflate: false },

@@ -13,6 +13,8 @@ export const ConfigSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/).default('rt'),
   KAFKA_BROKERS: hostPortList('127.0.0.1:9092'),
   KAFKA_TOPIC: z.string().min(1).default(TOPICS.events),
+  /** Where lifecycle events that fail their schema go (the shared dead-letter format). */
+  KAFKA_DLQ_TOPIC: z.string().min(1).default(TOPICS.deadLetter),
   /** Consumer group reading room-api's lifecycle events (one group for all instances). */
   KAFKA_GROUP_ID: z.string().min(1).default('realtime'),
   /** HS256 secret shared with room-api, which signs the tickets (dev default refused in production). */

@@ -10,7 +10,8 @@ import type { Config } from './config.js'
 import { mapDbError } from './db/errors.js'
 import { runMigrations } from './db/migrations.js'
 import { compatRoutes } from './routes/compat-routes.js'
-import { startEmptyRoomSweeper, startEventsConsumer, startHostSweeper } from './outbox/events-consumer.js'
+import { eventsConsumerPlugin } from './consumer/events-consumer.js'
+import { startEmptyRoomSweeper, startHostSweeper } from './rooms/sweepers.js'
 import { createOutboxRelay } from './outbox/outbox-relay.js'
 import { authPlugin } from './plugins/auth.js'
 import { postgresPlugin } from './plugins/postgres.js'
@@ -113,6 +114,9 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     }
   })
 
+  if (config.KAFKA_CONSUME) {
+    await app.register(eventsConsumerPlugin({ topic: config.KAFKA_TOPIC, groupId: config.KAFKA_GROUP_ID, dlqTopic: config.KAFKA_DLQ_TOPIC, rooms }))
+  }
   startBackgroundWork(app, config, rooms, relay)
   registerOutboxMetric(app)
   return app
@@ -142,42 +146,17 @@ class OneLinePerRequest extends LogController {
   }
 }
 
-/** The outbox relay, the events consumer, the empty-room and absent-host sweepers: started when ready, stopped on close. */
+/** The outbox relay and the empty-room and absent-host sweepers: started when ready, stopped on close. */
 function startBackgroundWork (app: FastifyInstance, config: Config, rooms: RoomsService, relay: ReturnType<typeof createOutboxRelay>) {
-  let consumer: Awaited<ReturnType<typeof startEventsConsumer>> | undefined
   let sweeper: ReturnType<typeof startEmptyRoomSweeper> | undefined
   let hostSweeper: ReturnType<typeof startHostSweeper> | undefined
-  let closing = false
   app.addHook('onReady', async () => {
     relay.start()
     sweeper = startEmptyRoomSweeper({ pool: app.pg, rooms, log: app.log }, config.EMPTY_ROOM_GRACE_MS, config.EMPTY_ROOM_SWEEP_MS)
     hostSweeper = startHostSweeper({ pool: app.pg, rooms, log: app.log }, config.HOST_GRACE_MS, config.HOST_SWEEP_MS)
-    if (!config.KAFKA_CONSUME) return
-    const connect = async (attempt: number): Promise<void> => {
-      if (closing) return
-      try {
-        const started = await startEventsConsumer({
-          settings: app.kafka.settings,
-          groupId: config.KAFKA_GROUP_ID,
-          topic: config.KAFKA_TOPIC,
-          deadLetter: { producer: app.kafka.producer, topic: config.KAFKA_DLQ_TOPIC },
-          pool: app.pg,
-          rooms,
-          log: app.log
-        })
-        if (closing) await started.disconnect()
-        else consumer = started
-      } catch (err) {
-        app.log.warn({ err, attempt }, 'events consumer could not start; retrying')
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** attempt, 10_000)))
-        return await connect(attempt + 1)
-      }
-    }
-    app.kafka.connected.then(() => connect(0), () => {})
   })
   app.addHook('onClose', async () => {
-    closing = true
-    await Promise.allSettled([relay.stop(), sweeper?.stop(), hostSweeper?.stop(), consumer?.disconnect()])
+    await Promise.allSettled([relay.stop(), sweeper?.stop(), hostSweeper?.stop()])
   })
 }
 

@@ -1,8 +1,7 @@
-import type { BatchHandler, IncomingRecord, OutgoingRecord } from '@watch-together/kafka'
+import { type BatchHandler, deadLetterRecord, type IncomingRecord, type OutgoingRecord } from '@watch-together/kafka'
 import { type EventEnvelope, parseEvent } from '@watch-together/protocol'
 import type { WriteResult } from '../archive/archive-writer.js'
 import type { EtlMetrics } from '../metrics.js'
-import { deadLetterRecord } from './dead-letter.js'
 import { BatchAbandoned, retryUntilDone } from './retry.js'
 
 export interface BatchHandlerDeps {
@@ -22,7 +21,7 @@ export function sortRecords (records: IncomingRecord[]): { events: EventEnvelope
   for (const record of records) {
     const parsed = parseEvent(record.value)
     if (parsed.success) events.push(parsed.envelope)
-    else deadLetters.push(deadLetterRecord(record, parsed.error.message))
+    else deadLetters.push(deadLetterRecord(record, parsed.error.message, 'etl-worker'))
   }
   return { events, deadLetters }
 }

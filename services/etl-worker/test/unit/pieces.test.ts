@@ -3,7 +3,7 @@ import { EventEnvelope } from '@watch-together/protocol'
 import t from 'tap'
 import { chatWrites, deletionsIn, eventRedactions, toEventDoc } from '../../src/archive/documents.js'
 import { formatReport, parseDuration } from '../../src/analytics/format.js'
-import { deadLetterRecord } from '../../src/consumer/dead-letter.js'
+import { deadLetterRecord } from '@watch-together/kafka'
 import { BatchAbandoned, retryUntilDone } from '../../src/consumer/retry.js'
 import { archivedEvent, archivedEventId } from '../../src/finalizer/room-finalizer.js'
 import { emptySummary } from '../../src/archive/summary-reducer.js'
@@ -68,7 +68,7 @@ t.test('a deleted message: stored without its text when the deletion shares the 
 
 t.test('a dead letter keeps the bytes and says why and where from', async (t) => {
   const value = Buffer.from([0xff, 0x00, 0x7b])
-  const dl = deadLetterRecord({ topic: 'wt', partition: 2, offset: '41', key: null, value, headers: { a: 'b' }, timestamp: 0 }, 'value is not JSON', 123)
+  const dl = deadLetterRecord({ topic: 'wt', partition: 2, offset: '41', key: null, value, headers: { a: 'b' }, timestamp: 0 }, 'value is not JSON', 'etl-worker', 123)
   t.same(dl, { key: '', value, headers: { a: 'b', 'dlq-reason': 'value is not JSON', 'dlq-source-topic': 'wt', 'dlq-source-partition': '2', 'dlq-source-offset': '41', 'dlq-failed-at': '123', 'dlq-service': 'etl-worker' } })
 })
 

@@ -1,7 +1,6 @@
-import { createConsumer, eventBatchHandler } from '@watch-together/kafka'
+import { eventBatchHandler, eventConsumerPlugin } from '@watch-together/kafka'
 import { CLOSE_CODES, type WatchEvent } from '@watch-together/protocol'
 import type { FastifyInstance } from 'fastify'
-import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
 import { globalKeys, roomKeys } from '../rooms/keys.js'
 import { END_CLOSE_CODES, END_REASONS, membershipValue, newerThanStored } from '../rooms/membership.js'
@@ -107,36 +106,36 @@ async function applyLifecycleEvent (app: FastifyInstance, event: WatchEvent) {
   }
 }
 
-/** Consumes room-api's lifecycle events from the shared topic; offsets are committed after the effects. */
-async function lifecycle (app: FastifyInstance, opts: { config: Config }) {
-  const consumer = createConsumer(app.kafka.settings, { groupId: opts.config.KAFKA_GROUP_ID })
-  let stopped = false
-  consumer.onCrash((err) => app.log.error({ err }, 'lifecycle consumer stopped'))
-
-  // Most records on the shared topic are realtime's own: they are skipped, and the batch's
-  // position committed once at its end (or where it stopped early).
-  const handle = eventBatchHandler({
-    async onEvent (event) {
-      if (event.source !== 'realtime') await applyLifecycleEvent(app, event)
-    },
-    onInvalid (record, err) {
-      app.log.warn({ offset: record.offset, err }, 'skipping an unreadable event')
+/**
+ * Consumes room-api's lifecycle events from the shared topic (one group for all instances); the
+ * shared consumer plugin starts it with backoff while Kafka is away, restarts it if kafkajs gives
+ * up, retries a failing effect in place (Redis away) and commits only what was applied.
+ */
+export function lifecyclePlugin (config: Config) {
+  const apply = (app: FastifyInstance) => async (event: WatchEvent) => { await applyLifecycleEvent(app, event) }
+  return eventConsumerPlugin({
+    name: 'realtime-lifecycle',
+    topic: config.KAFKA_TOPIC,
+    groupId: config.KAFKA_GROUP_ID,
+    dependencies: ['realtime'],
+    handler: (app) => {
+      const on = apply(app)
+      return eventBatchHandler({
+        // Everything else on the topic (realtime's own events, chat, player) is not ours to act on.
+        handlers: {
+          'room.created': on,
+          'room.closed': on,
+          'member.joined': on,
+          'member.left': on,
+          'member.mute_changed': on,
+          'room.control_mode_changed': on,
+          'host.changed': on,
+          'room.archived': on
+        },
+        deadLetter: async (record) => { await app.kafka.producer.send(config.KAFKA_DLQ_TOPIC, [record]) },
+        service: 'realtime',
+        log: app.log
+      })
     }
   })
-
-  app.addHook('onReady', async () => {
-    // Kafka may be down at start: the consumer joins once the plugin has connected.
-    app.kafka.connected.then(async () => {
-      if (stopped) return
-      await consumer.connect()
-      await consumer.subscribe([opts.config.KAFKA_TOPIC])
-      await consumer.run(handle)
-    }).catch((err: Error) => { if (!stopped) app.log.error({ err }, 'lifecycle consumer failed to start') })
-  })
-  app.addHook('onClose', async () => {
-    stopped = true
-    await consumer.disconnect().catch(() => {})
-  })
 }
-
-export const lifecyclePlugin = fp(lifecycle, { name: 'realtime-lifecycle', dependencies: ['realtime', 'watch-together-kafka'] })
