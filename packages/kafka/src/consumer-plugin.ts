@@ -44,6 +44,7 @@ export function eventConsumerPlugin (opts: EventConsumerOptions) {
       current.onAssignment((assignment) => opts.onAssignment?.(app, assignment[opts.topic] ?? []))
       current.onCrash((err) => {
         log.error({ err }, 'consumer crashed; restarting')
+        app.reportError(err, { where: 'consumer', consumer: opts.name })
         retry(handler)
       })
       // The app may close while any step is pending: after each, a closing app disconnects it.

@@ -1,6 +1,7 @@
 import { type EventType, parseEvent, type WatchEvent } from '@watch-together/protocol'
 import { deadLetterRecord, PermanentEventError } from './dead-letter.js'
-import type { BatchHandler, IncomingRecord, OutgoingRecord } from './types.js'
+import { traceFrom, withTrace } from '@watch-together/service-kit'
+import type { BatchControl, BatchHandler, IncomingRecord, OutgoingRecord } from './types.js'
 
 /** A handler for one event type: its event comes typed. Must be idempotent (a record may come again). */
 export type EventHandlerMap = { [T in EventType]?: (event: Extract<WatchEvent, { type: T }>, record: IncomingRecord) => Promise<void> }
@@ -12,7 +13,9 @@ export interface EventHandlers {
   deadLetter (record: OutgoingRecord): Promise<void>
   /** Names the consumer in the dead letter's `dlq-service` header. */
   service: string
-  log: { warn (obj: object, msg: string): void }
+  log: { warn (obj: object, msg: string): void, debug (obj: object, msg: string): void }
+  /** Reports a handler's failure (Sentry when configured: app.reportError). */
+  report? (err: Error, tags: Record<string, string>): void
   /** Backoff of a failing handler (an outage: retried until it works or the batch is given up). */
   retry?: { initialMs: number, maxMs: number }
 }
@@ -32,6 +35,27 @@ export function eventBatchHandler (opts: EventHandlers): BatchHandler {
     opts.log.warn({ partition: record.partition, offset: record.offset, reason }, 'dead-lettering an event')
     await opts.deadLetter(deadLetterRecord(record, reason, opts.service))
   }
+  type Handler = (e: WatchEvent, r: IncomingRecord) => Promise<void>
+
+  /** Applies one event, retrying in place; false when the consumer stopped before it could. */
+  async function apply (record: IncomingRecord, event: WatchEvent, handler: Handler, control: BatchControl): Promise<boolean> {
+    for (let delay = initialMs; ;) {
+      try {
+        await handler(event, record)
+        opts.log.debug({ type: event.type, eventId: event.id, partition: record.partition, offset: record.offset }, 'event applied')
+        return true
+      } catch (err) {
+        opts.report?.(err as Error, { where: 'event handler', type: event.type })
+        if (err instanceof PermanentEventError) { await dead(record, err.message); return true }
+        if (!control.isRunning() || control.isStale()) return false
+        opts.log.warn({ err, partition: record.partition, offset: record.offset, delayMs: delay }, 'event handler failed; retrying')
+        await sleep(delay)
+        await control.heartbeat().catch(() => {})
+        delay = Math.min(delay * 2, maxMs)
+      }
+    }
+  }
+
   return async (batch, control) => {
     let done: string | undefined
     try {
@@ -41,20 +65,10 @@ export function eventBatchHandler (opts: EventHandlers): BatchHandler {
         if (!parsed.success) {
           await dead(record, parsed.error.message)
         } else if (parsed.event) {
-          const handler = opts.handlers[parsed.event.type] as ((e: WatchEvent, r: IncomingRecord) => Promise<void>) | undefined
-          for (let delay = initialMs, handled = handler === undefined; !handled;) {
-            try {
-              await handler?.(parsed.event, record)
-              handled = true
-            } catch (err) {
-              if (err instanceof PermanentEventError) { await dead(record, err.message); handled = true; continue }
-              if (!control.isRunning() || control.isStale()) return
-              opts.log.warn({ err, partition: record.partition, offset: record.offset, delayMs: delay }, 'event handler failed; retrying')
-              await sleep(delay)
-              await control.heartbeat().catch(() => {})
-              delay = Math.min(delay * 2, maxMs)
-            }
-          }
+          const handler = opts.handlers[parsed.event.type] as Handler | undefined
+          const event = parsed.event
+          // The handling runs in the producer's trace (the traceparent header): its log lines carry the id.
+          if (handler && !await withTrace(traceFrom(record.headers.traceparent), () => apply(record, event, handler, control))) break
         }
         done = record.offset
       }

@@ -13,7 +13,7 @@ function control (running = () => true) {
   const commits: string[] = []
   return { commits, heartbeat: async () => {}, isRunning: running, isStale: () => false, commit: async (o: string) => { commits.push(o) } }
 }
-const quiet = { warn () {} }
+const quiet = { warn () {}, debug () {} }
 
 t.test('each event goes to its type\'s handler, typed; others are skipped; bad records are dead-lettered; one commit', async (t) => {
   const seen: string[] = []

@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { AppError, errorBody, makeErrorHandler } from './errors.js'
 import { createReadinessRegistry, type ReadinessRegistry } from './readiness.js'
+import { currentTrace, traceFrom, withTrace } from './trace.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,6 +11,11 @@ declare module 'fastify' {
     readiness: ReadinessRegistry
     /** This app's Prometheus registry (one per app, so tests can build several apps in one process). */
     metrics: Registry
+    /**
+     * Reports an unexpected failure outside an HTTP request (a websocket handler, a consumer) to
+     * Sentry when it is configured (HTTP 5xx are reported by the error handler); a no-op otherwise.
+     */
+    reportError (err: Error, tags?: Record<string, string>): void
   }
 }
 
@@ -31,8 +37,17 @@ async function basics (app: FastifyInstance, opts: BasicsOptions) {
   app.decorate('metrics', registry)
   app.decorate('readiness', createReadinessRegistry())
 
+  // Each request runs in a trace: the caller's traceparent continued, or a new one (answered back).
+  // done() runs inside the trace, so the rest of the request's lifecycle (hooks, handler) inherits it.
+  app.addHook('onRequest', (request, reply, done) => {
+    const trace = traceFrom(request.headers.traceparent as string | undefined)
+    reply.header('traceparent', trace.traceparent)
+    withTrace(trace, done)
+  })
+
   const report = await errorReporter(opts.sentryDsn, opts.service)
-  app.setErrorHandler(makeErrorHandler(report))
+  app.decorate('reportError', (err: Error, tags: Record<string, string> = {}) => report(err, tags))
+  app.setErrorHandler(makeErrorHandler((err, request) => report(err, { route: request.routeOptions.url ?? 'unmatched' })))
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(errorBody([{ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }]))
   })
@@ -63,12 +78,13 @@ async function basics (app: FastifyInstance, opts: BasicsOptions) {
 }
 
 /** Loads Sentry only when a DSN is configured, so services without it pay nothing. */
-async function errorReporter (dsn: string | undefined, service: string) {
+async function errorReporter (dsn: string | undefined, service: string): Promise<(err: Error, tags: Record<string, string>) => void> {
   if (!dsn) return () => {}
   const Sentry = await import('@sentry/node')
   Sentry.init({ dsn, serverName: service, defaultIntegrations: false })
-  return (err: Error, request: FastifyRequest) => {
-    Sentry.captureException(err, { tags: { service, route: request.routeOptions.url ?? 'unmatched' } })
+  return (err, tags) => {
+    const trace = currentTrace()
+    Sentry.captureException(err, { tags: { service, ...tags, ...(trace ? { trace_id: trace.traceId } : {}) } })
   }
 }
 

@@ -1,21 +1,28 @@
 import type { FastifyServerOptions } from 'fastify'
+import { traceMixin } from './trace.js'
 
 /**
  * Log options for every service: JSON lines (pino), with credentials removed.
- * Tokens travel in Authorization headers and websocket query strings, so both are scrubbed.
+ * Tokens travel in Authorization headers, cookies, the CSRF header and websocket query strings, so all are scrubbed.
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["sec-websocket-protocol"]',
+  'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
   '*.password',
+  '*.currentPassword',
+  '*.newPassword',
   '*.token',
+  '*.refreshToken',
+  '*.csrfToken',
   '*.ticket',
   '*.secret',
   'config.JWT_SECRET',
   'config.TICKET_SECRET',
-  'config.ADMIN_TOKEN'
+  'config.ADMIN_TOKEN',
+  'config.TELEGRAM_BOT_TOKEN'
 ]
 
 const SECRET_QUERY = /([?&](?:ticket|token|access_token|key)=)[^&#]*/gi
@@ -29,6 +36,8 @@ export function loggerOptions (service: string, level: string): FastifyServerOpt
   return {
     level,
     base: { service },
+    // Every line written inside a trace (a request, a websocket frame, an event's handling) carries its id.
+    mixin: traceMixin,
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
     serializers: {
       req (req: { method: string, url: string, ip?: string, id?: string }) {

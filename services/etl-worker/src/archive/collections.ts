@@ -22,6 +22,8 @@ export interface EventDoc {
   payload: Record<string, unknown>
   /** On a chat.message_sent whose message was deleted: the chat.message_deleted event (payload.text is then ''). */
   redactedBy?: string
+  /** The W3C trace id of the act that made the event (its Kafka traceparent header), to follow it across services. */
+  traceId?: string
 }
 
 export interface Reaction {

@@ -35,12 +35,15 @@ function deletionOf (event: EventEnvelope, deletions: ReadonlyMap<string, RoomEv
   return deletions.get(messageKey(event.roomId, messageIdOf(event)))
 }
 
+/** An event as read from Kafka, with the trace id of its `traceparent` header (the act that made it). */
+export type TracedEvent = EventEnvelope & { traceId?: string }
+
 /**
  * The archived copy of one event: its id is the event id, so a re-delivery cannot duplicate it.
  * A message deleted in the same write (`deletions`) is stored already redacted, as
  * `eventRedactions` would leave it.
  */
-export function toEventDoc (event: EventEnvelope, deletions?: ReadonlyMap<string, RoomEvent>): EventDoc {
+export function toEventDoc (event: TracedEvent, deletions?: ReadonlyMap<string, RoomEvent>): EventDoc {
   const at = new Date(event.at)
   const deletion = deletionOf(event, deletions)
   return {
@@ -54,7 +57,8 @@ export function toEventDoc (event: EventEnvelope, deletions?: ReadonlyMap<string
     source: event.source,
     v: event.v,
     payload: deletion ? { ...event.payload, text: '' } : event.payload,
-    ...(deletion ? { redactedBy: deletion.id } : {})
+    ...(deletion ? { redactedBy: deletion.id } : {}),
+    ...(event.traceId ? { traceId: event.traceId } : {})
   }
 }
 

@@ -1,6 +1,8 @@
 import { type BatchHandler, deadLetterRecord, type IncomingRecord, type OutgoingRecord } from '@watch-together/kafka'
 import { type EventEnvelope, parseEvent } from '@watch-together/protocol'
+import { traceFrom } from '@watch-together/service-kit'
 import type { WriteResult } from '../archive/archive-writer.js'
+import type { TracedEvent } from '../archive/documents.js'
 import type { EtlMetrics } from '../metrics.js'
 import { BatchAbandoned, retryUntilDone } from './retry.js'
 
@@ -15,12 +17,13 @@ export interface BatchHandlerDeps {
 }
 
 /** Splits records into the events to archive and the dead letters of those failing their schema. */
-export function sortRecords (records: IncomingRecord[]): { events: EventEnvelope[], deadLetters: OutgoingRecord[] } {
-  const events: EventEnvelope[] = []
+export function sortRecords (records: IncomingRecord[]): { events: TracedEvent[], deadLetters: OutgoingRecord[] } {
+  const events: TracedEvent[] = []
   const deadLetters: OutgoingRecord[] = []
   for (const record of records) {
     const parsed = parseEvent(record.value)
-    if (parsed.success) events.push(parsed.envelope)
+    const traceId = record.headers.traceparent ? traceFrom(record.headers.traceparent).traceId : undefined
+    if (parsed.success) events.push(traceId ? { ...parsed.envelope, traceId } : parsed.envelope)
     else deadLetters.push(deadLetterRecord(record, parsed.error.message, 'etl-worker'))
   }
   return { events, deadLetters }
@@ -62,6 +65,8 @@ export function createBatchHandler (deps: BatchHandlerDeps): BatchHandler {
       const last = chunk[chunk.length - 1]!
       await control.commit(last.offset)
       await control.heartbeat()
+      // At debug level, which acts' events this chunk archived: follow a trace id to its archived documents.
+      deps.log.debug({ partition: batch.partition, count: events.length, traceIds: [...new Set(events.flatMap((e) => e.traceId ?? []))] }, 'events archived')
       metrics.batchSize.observe(chunk.length)
       metrics.archived.inc(result.events)
       metrics.duplicates.inc(result.events - result.eventsInserted)

@@ -134,7 +134,8 @@ export function lifecyclePlugin (config: Config) {
         },
         deadLetter: async (record) => { await app.kafka.producer.send(config.KAFKA_DLQ_TOPIC, [record]) },
         service: 'realtime',
-        log: app.log
+        log: app.log,
+        report: app.reportError
       })
     }
   })

@@ -42,7 +42,10 @@ async function outbox (app: FastifyInstance, opts: { config: Config }) {
       // back (a full schema parse of every event cost more CPU than the rest of publishing).
       const value = String(entry.message.e)
       const event = JSON.parse(value) as EventEnvelope
-      records.push({ id: entry.id, key: eventKey(event), value, headers: eventRecord({ ...event, payload: {} }).headers ?? {} })
+      const headers = eventRecord({ ...event, payload: {} }).headers ?? {}
+      // The trace of the act that made the event (a websocket frame), for every consumer's logs.
+      if (entry.message.t) headers.traceparent = String(entry.message.t)
+      records.push({ id: entry.id, key: eventKey(event), value, headers })
     }
     // One send per partition, so each lands whole or not at all (kafkajs retries a multi-partition
     // request whole when one partition fails, duplicating the others). A room's events share a

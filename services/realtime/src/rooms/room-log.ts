@@ -1,4 +1,5 @@
 import { type EventPayload, type EventType, makeEvent, type PlayerState, RoomEventFrame } from '@watch-together/protocol'
+import { currentTrace } from '@watch-together/service-kit'
 import type { RedisClient } from '../plugins/redis.js'
 import { globalKeys, roomKeys } from './keys.js'
 import type { MembershipEnd } from './membership.js'
@@ -75,7 +76,8 @@ export function createRoomLog (redis: RedisClient, opts: RoomLogOptions) {
         input.member?.checkMuted ? '1' : '',
         input.tombstone?.messageId ?? '',
         input.tombstone?.json ?? '',
-        input.tombstone?.seq == null ? '' : String(input.tombstone.seq)
+        input.tombstone?.seq == null ? '' : String(input.tombstone.seq),
+        input.event ? currentTrace()?.traceparent ?? '' : ''
       ]
     ) as [number, number | string, string?]
     if (reply[0] === 0) return { ok: false, current: String(reply[1]) }

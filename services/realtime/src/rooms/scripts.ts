@@ -13,12 +13,13 @@ import type { RedisClient } from '../plugins/redis.js'
  * (An event for Kafka only has frameBody '': it takes a seq but is neither stored for resume nor broadcast.)
  * ARGV: channel, frameBody|'', eventBody|'', eventsMaxLen, outboxMaxLen, expectedVersion|'', stateJson,
  *       newVersion, chatMessageId|'', chatHistorySize, ttlSeconds, endedMarker|'',
- *       memberId|'', ticketEpoch|'', checkMuted|'', tombstoneId|'', tombstoneJson, tombstoneSeq|''
+ *       memberId|'', ticketEpoch|'', checkMuted|'', tombstoneId|'', tombstoneJson, tombstoneSeq|'', traceparent|''
  * (endedMarker, with the CAS: stored in the state hash's `ended` field together with the new state,
  * so a later report of the same end can be told apart from a stale one; see film-end.ts.)
  * (memberId: the event is a member's act; it is refused — nothing written — when their membership
  * has ended (see membership.ts), or, with checkMuted, when they are muted. Checked in the same step
  * as the write, so no act of a member lands after the revocation that ended their membership.)
+ * (traceparent: the W3C trace of the act, kept beside the event in the outbox for its Kafka headers.)
  * (tombstoneId: a deleted chat message: its stored frame is replaced and its original room event
  * dropped from the resume stream, so the text is gone from history.)
  * Returns {1, seq, frame}; when the version moved on {0, currentStateJson}; {2, membershipState}
@@ -58,7 +59,11 @@ if ARGV[2] ~= '' then
 end
 if ARGV[3] ~= '' then
   local event = '{"seq":' .. seq .. ',' .. string.sub(ARGV[3], 2)
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'e', event)
+  if ARGV[19] and ARGV[19] ~= '' then
+    redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'e', event, 't', ARGV[19])
+  else
+    redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'e', event)
+  end
 end
 if ARGV[9] ~= '' then
   redis.call('HSET', KEYS[5], ARGV[9], frame)

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { CLOSE_CODES, type RealtimeErrorCode, ServerFrame } from '@watch-together/protocol'
+import { traceFrom, withTrace } from '@watch-together/service-kit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { WebSocket } from 'ws'
 import type { Session } from '../rooms/context.js'
@@ -42,10 +43,17 @@ export async function roomSocketRoutes (app: FastifyInstance) {
       const current = session
       if (!current) return
       // One command at a time per socket, so a client's commands apply in the order it sent them.
-      chain = chain.then(() => dispatchFrame(rt, current, data, isBinary, at)).catch((err: Error) => {
-        request.log.error({ err }, 'frame handler failed')
-        current.error('RT_INTERNAL', 'internal error')
-      })
+      // Each frame is its own trace: its log lines and the events it makes carry the trace id.
+      chain = chain.then(() => withTrace(traceFrom(null), async () => {
+        try {
+          await dispatchFrame(rt, current, data, isBinary, at)
+          request.log.debug({ connectionId: current.connectionId }, 'frame handled')
+        } catch (err) {
+          request.log.error({ err }, 'frame handler failed')
+          app.reportError(err as Error, { service: 'realtime', where: 'websocket frame' })
+          current.error('RT_INTERNAL', 'internal error')
+        }
+      }))
     }
 
     // Listeners attach synchronously (messages that arrive during the async set-up are kept).

@@ -79,7 +79,8 @@ export function eventsConsumerPlugin (opts: EventsConsumerOptions) {
         handlers: Object.fromEntries(CONSUMED.map((type) => [type, on])),
         deadLetter: async (record) => { await app.kafka.producer.send(opts.dlqTopic, [record]) },
         service: 'room-api',
-        log: app.log
+        log: app.log,
+        report: app.reportError
       })
     }
   })
