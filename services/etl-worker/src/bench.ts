@@ -32,7 +32,7 @@ function makeEvents (count: number, rooms: string[], at: () => number, seqs = ne
     seqs.set(roomId, seq)
     const common = { id: randomUUID(), roomId, userId: `u${i % 7}`, at: at(), seq, v: 1, source: 'test' as const }
     return i % 4 === 0
-      ? { ...common, type: 'player.command_applied', payload: { command: 'seek', version: seq, state: { playing: true, positionMs: i, refAt: common.at, rate: 1, itemId: 'x', version: seq } } }
+      ? { ...common, type: 'player.command_applied', payload: { command: 'seek', version: seq, state: { queue: ['x'], index: 0, itemId: 'x', playing: true, positionMs: i, refAt: common.at, rate: 1, version: seq, leaderId: null } } }
       : { ...common, type: 'chat.message_sent', payload: { messageId: randomUUID(), clientMessageId: `c${i}`, name: 'Bench', text: `message ${i} `.repeat(4), positionMs: i } }
   })
 }

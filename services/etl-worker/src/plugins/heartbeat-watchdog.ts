@@ -26,9 +26,13 @@ export function watchHeartbeats (client: EventEmitter, opts: HeartbeatWatchdogOp
   const pending = new Map<string, number>()
   const onStarted = (e: { connectionId: string }) => { if (!pending.has(e.connectionId)) pending.set(e.connectionId, Date.now()) }
   const onEnded = (e: { connectionId: string }) => { pending.delete(e.connectionId) }
+  // A server closed with its heartbeat pending (its topology closed: a connect that failed, or the
+  // client closed) emits no end for it: that monitor is gone, not stuck; a new one starts afresh.
+  const onServerClosed = (e: { address: string }) => { pending.delete(e.address) }
   client.on('serverHeartbeatStarted', onStarted)
   client.on('serverHeartbeatSucceeded', onEnded)
   client.on('serverHeartbeatFailed', onEnded)
+  client.on('serverClosed', onServerClosed)
   const timer = setInterval(() => {
     for (const [address, since] of pending) {
       const waited = Date.now() - since
@@ -44,6 +48,7 @@ export function watchHeartbeats (client: EventEmitter, opts: HeartbeatWatchdogOp
       client.off('serverHeartbeatStarted', onStarted)
       client.off('serverHeartbeatSucceeded', onEnded)
       client.off('serverHeartbeatFailed', onEnded)
+      client.off('serverClosed', onServerClosed)
     }
   }
 }

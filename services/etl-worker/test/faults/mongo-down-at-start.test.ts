@@ -1,7 +1,7 @@
 // MongoDB down when the worker starts: it starts anyway, reports not ready, consumes nothing, and
 // once MongoDB answers it joins the group and archives everything produced meanwhile, once.
 import { createAdmin } from '@watch-together/kafka'
-import { stack, stackCommand } from '@watch-together/test-kit'
+import { stack, stackCommand, waitFor } from '@watch-together/test-kit'
 import t from 'tap'
 import { openArchive, openProducer, prepare, produceEvents, roomScript, startWorker, testNames, waitCommitted } from '../helpers/harness.js'
 
@@ -30,6 +30,11 @@ t.test('the worker starts without MongoDB and archives everything once it is bac
   await admin.connect()
   t.teardown(() => admin.disconnect())
   t.ok((await admin.groupOffsets(names.groupId, names.topic)).every((p) => p.offset === '-1'), 'nothing consumed or committed while MongoDB is down')
+  // MongoDB back before the first connection attempt gives up (its 5 s server selection) would
+  // spare the worker the path that used to fail: the driver closes the topology of a failed
+  // connect and leaves it on the client ("Topology is closed" for good). Wait for one to fail.
+  await waitFor('a connection attempt to fail while MongoDB is down', async () => /last attempt/.test((await worker.inject('/readyz')).json().checks.mongo), 60_000, 200)
+  t.pass('a connection attempt failed while MongoDB was down')
 
   await stackCommand('up', 'mongo')
   await waitCommitted(names, names.groupId, 90_000)

@@ -99,8 +99,9 @@ export function roomScript (start: number, roomId = randomUUID()) {
   }
 }
 
+/** A whole PlayerState, as realtime's player.command_applied carries it (the payload schema checks it). */
 export function playerState (playing: boolean, positionMs: number, refAt: number, version: number) {
-  return { playing, positionMs, refAt, rate: 1, itemId: 'item-1', version }
+  return { queue: ['item-1'], index: 0, itemId: 'item-1', playing, positionMs, refAt, rate: 1, version, leaderId: null }
 }
 
 /** A user-scoped event (roomId null, Kafka key `user:<userId>`): a state change of the original device protocol. */
