@@ -31,7 +31,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
   })
   await app.register(archivePlugin, { topic: config.KAFKA_TOPIC, groupId: config.KAFKA_GROUP_ID, writeConcurrency: config.ETL_WRITE_CONCURRENCY, writeTimeoutMs: config.ETL_WRITE_TIMEOUT_MS })
   if (config.ETL_CONSUME) {
-    await app.register(consumerPlugin, {
+    await app.register(consumerPlugin({
       topic: config.KAFKA_TOPIC,
       dlqTopic: config.KAFKA_DLQ_TOPIC,
       groupId: config.KAFKA_GROUP_ID,
@@ -40,7 +40,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
       fetchPartitionBytes: config.ETL_FETCH_PARTITION_BYTES,
       chunkSize: config.ETL_CHUNK_SIZE,
       retry: { initialMs: config.ETL_RETRY_INITIAL_MS, maxMs: config.ETL_RETRY_MAX_MS }
-    })
+    }))
     await app.register(finalizerPlugin, { topic: config.KAFKA_TOPIC, idleMs: config.ETL_ROOM_IDLE_MS, intervalMs: config.ETL_FINALIZE_INTERVAL_MS })
   }
   return app
