@@ -1,7 +1,7 @@
 // The player state machine alone (pure: no servers).
 import type { PlayerFrame } from '@watch-together/protocol'
 import t from 'tap'
-import { applyCommand, currentPosition, initialState } from '../src/rooms/player-state.js'
+import { applyCommand, currentPosition, initialState } from '@watch-together/sync-core'
 
 const at = 1_000_000
 /** A player frame without its version (distributed over the union, so each command keeps its own fields). */

@@ -3,7 +3,7 @@ import { type ChatMessage, ChatMessageSentFrame, type ClientFrame } from '@watch
 import { actOf, isHost, type Realtime, refuseAct, type Session } from './context.js'
 import { endedBy } from './membership.js'
 import { roomKeys } from './keys.js'
-import { currentPosition } from './player-state.js'
+import { currentPosition } from '@watch-together/sync-core'
 
 type ChatSend = Extract<ClientFrame, { type: 'chat.send' }>
 type ChatReact = Extract<ClientFrame, { type: 'chat.react' }>

@@ -154,10 +154,7 @@ export function createHub (redis: RedisClient, subscriber: RedisClient, prefix: 
     /** Sends a frame that is not a room event (no seq) to this instance's sockets of the room. */
     sendLocal: (roomId: string, frame: string) => deliver(roomId, frame),
     localRooms: () => [...rooms.keys()],
-    connectionCount: () => { let n = 0; for (const c of rooms.values()) n += c.size; return n },
-    closeAll (code: number, reason: string) {
-      for (const conns of rooms.values()) for (const conn of conns) conn.close(code, reason)
-    }
+    connectionCount: () => { let n = 0; for (const c of rooms.values()) n += c.size; return n }
   }
 }
 export type Hub = ReturnType<typeof createHub>

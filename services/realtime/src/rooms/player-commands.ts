@@ -1,6 +1,6 @@
 import type { PlayerCommand, PlayerFrame, PlayerState } from '@watch-together/protocol'
 import { actOf, isHost, type Realtime, refuseAct, type Session } from './context.js'
-import { applyCommand } from './player-state.js'
+import { applyCommand } from '@watch-together/sync-core'
 
 const KEEPS_WAIT = new Set<PlayerCommand>(['set_rate', 'append_queue'])
 

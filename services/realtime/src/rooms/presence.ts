@@ -1,7 +1,7 @@
 import type { Member, TicketClaims } from '@watch-together/protocol'
 import type { RedisClient } from '../plugins/redis.js'
 import { globalKeys, roomKeys } from './keys.js'
-import { filmState } from './player-state.js'
+import { filmState } from '@watch-together/sync-core'
 import { scriptRunner } from './scripts.js'
 import type { RoomLog } from './room-log.js'
 

@@ -1,7 +1,7 @@
 import { ChatMessageSentFrame, ControlMode, type ChatMessage, type Member, type PlayerState, PlayerState as PlayerStateSchema } from '@watch-together/protocol'
 import type { RedisClient } from '../plugins/redis.js'
 import { type RoomKeys, roomKeys } from './keys.js'
-import { filmState, initialState } from './player-state.js'
+import { filmState, initialState } from '@watch-together/sync-core'
 
 const DAY_MS = 86_400_000
 
