@@ -90,4 +90,12 @@ t.test('room-api lifecycle events: control mode, removed member, closed room', a
   t.match(await other.closed, { code: CLOSE_CODES.roomClosed })
   const late = new TestClient(`${base}/rooms/${roomId}/ws?ticket=${await ticket(roomId)}`)
   t.equal((await late.closed).code, CLOSE_CODES.roomClosed, 'a closed room refuses new sockets')
+
+  // Archived: every live key of the room goes, only its seq counter stays (numbers never repeat).
+  await publish(lifecycleEvent(roomId, 'room.archived', null, { reason: 'closed' }))
+  const left = await waitFor('the live state to be deleted', async () => {
+    const keys = await app.redis.keys(`${config.REDIS_PREFIX}:room:{${roomId}}:*`)
+    return keys.every((k) => k.endsWith(':seq') || k.includes(':rate:')) && keys
+  }, 30_000, 200)
+  t.same(left.filter((k) => !k.includes(':rate:')), [`${config.REDIS_PREFIX}:room:{${roomId}}:seq`], 'only the seq counter is left')
 })

@@ -115,11 +115,15 @@ export function createRoomStore (redis: RedisClient, prefix: string) {
         if (json) await redis.hSet(keys.members, userId, JSON.stringify({ ...JSON.parse(json), role }))
       }
     },
-    /** Everything live about a room, once the archive holds it (the seq stays, so numbers never repeat). */
+    /**
+     * Everything live about a room, once the archive holds it: every key roomKeys names (so a key
+     * added there is deleted here too), except the seq counter, which stays so numbers never repeat
+     * (it expires 30 days after the room's last event), and the per-user rate windows (short TTLs).
+     */
     async deleteLive (roomId: string) {
       const keys = roomKeys(prefix, roomId)
-      await redis.del([keys.state, keys.meta, keys.events, keys.members, keys.conns, keys.chat, keys.chatRecent, keys.reactions,
-        keys.chatClientIds, keys.membership, keys.muted, keys.buffering, keys.noWait, keys.playing])
+      const live = Object.entries(keys).filter(([name, key]) => typeof key === 'string' && name !== 'seq' && name !== 'channel')
+      await redis.del(live.map(([, key]) => key as string))
     }
   }
 }
