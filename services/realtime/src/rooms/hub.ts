@@ -151,8 +151,13 @@ export function createHub (redis: RedisClient, subscriber: RedisClient, prefix: 
     async publishControl (msg: ControlMessage) {
       await redis.publish(global.control, JSON.stringify(msg))
     },
-    /** Sends a frame that is not a room event (no seq) to this instance's sockets of the room. */
-    sendLocal: (roomId: string, frame: string) => deliver(roomId, frame),
+    /**
+     * Sends a frame that is not a room event (no seq, like room.counters) to this instance's ready
+     * sockets of the room; a socket still joining is skipped (what it would get may predate its join).
+     */
+    sendLocal (roomId: string, frame: string) {
+      for (const conn of rooms.get(roomId) ?? []) if (conn.ready) conn.send(frame)
+    },
     localRooms: () => [...rooms.keys()],
     connectionCount: () => { let n = 0; for (const c of rooms.values()) n += c.size; return n }
   }
