@@ -48,7 +48,6 @@ export const RealtimeErrorCode = z.enum([
 ])
 export type RealtimeErrorCode = z.infer<typeof RealtimeErrorCode>
 
-
 const ref = z.string().max(64).optional()
 const version = z.number().int().nonnegative()
 const itemIds = z.array(z.string().min(1).max(128)).max(500)

@@ -108,6 +108,8 @@ t.test('mute, delete and host changes are pushed and enforced', async (t) => {
   const roomId = randomUUID()
   const api = roomApi(roomId)
   await api.publish('room.created', 'h', { filmId: 'film', ownerId: 'h', ownerName: 'Hana', controlMode: 'host_only' })
+  // These tickets carry no film claim (room-api's do): the film comes from room.created alone.
+  await waitFor('room.created to be consumed', async () => (await one.app.redis.hGet(roomKeys(config.REDIS_PREFIX, roomId).state, 'json')) !== null, 30_000)
   const { client: host } = await TestClient.join(one.base, roomId, { userId: 'h', name: 'Hana', role: 'host', controlMode: 'host_only' })
   const { client: guest, ready } = await TestClient.join(two.base, roomId, { userId: 'g', name: 'Gleb', controlMode: 'host_only' })
   t.match(ready.state, { version: 1, queue: ['film'], itemId: 'film', playing: false }, 'a plain client finds the room\'s film queued by the server')
