@@ -1,7 +1,8 @@
-import { type EventEnvelope } from '@watch-together/protocol'
-import { eventRecord, groupByPartition, type Producer } from '@watch-together/kafka'
+import { type EventEnvelope, eventKey } from '@watch-together/protocol'
+import { groupByPartition, type Producer } from '@watch-together/kafka'
 import type { FastifyBaseLogger } from 'fastify'
 import type pg from 'pg'
+import { outboxRecord } from './room-events.js'
 
 export interface RelayOptions {
   pool: pg.Pool
@@ -19,8 +20,8 @@ export interface RelayOptions {
 }
 
 /**
- * Publishes outbox rows to Kafka in id order (per room that is seq order: a room's changes
- * hold its row lock until commit) and deletes them in the same transaction. Only one
+ * Publishes outbox rows to Kafka in id order (per room, or per user for user-scoped events, that
+ * is seq order: a change holds its room's or user's row lock until commit) and deletes them in the same transaction. Only one
  * relay per outbox runs a batch at a time (a transaction-scoped advisory lock), so replicas
  * never interleave one room's events. A partition whose send fails stays in the outbox and is retried with
  * backoff, with its later events behind it: in order, at least once. A duplicate remains possible
@@ -42,15 +43,16 @@ export function createOutboxRelay (opts: RelayOptions) {
       await client.query('BEGIN')
       const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [opts.lockKey])
       if (!lock.rows[0]?.ok) { await client.query('COMMIT'); return 0 }
-      const { rows } = await client.query<{ id: string, room_id: string, envelope: EventEnvelope }>(
-        'SELECT id, room_id, envelope FROM outbox ORDER BY id LIMIT $1', [opts.batchSize])
+      const { rows } = await client.query<{ id: string, envelope: EventEnvelope }>(
+        'SELECT id, envelope FROM outbox ORDER BY id LIMIT $1', [opts.batchSize])
       // One send per partition: a send then touches a single partition, so it lands whole or not
       // at all. (A multi-partition request that fails on one partition is retried whole by the
-      // client, duplicating the partitions that had succeeded.) A room's events share a partition.
+      // client, duplicating the partitions that had succeeded.) A room's events share a partition,
+      // and so do a user's (key `user:<id>`, the key eventRecord gives them).
       const partitions = await opts.partitionCount()
-      const byPartition = groupByPartition(rows.map((row) => ({ ...row, key: row.room_id })), partitions)
+      const byPartition = groupByPartition(rows.map((row) => ({ ...row, key: eventKey(row.envelope) })), partitions)
       const results = await Promise.allSettled(byPartition.map(async (partRows) => {
-        await opts.producer.send(opts.topic, partRows.map((r) => eventRecord(r.envelope)))
+        await opts.producer.send(opts.topic, partRows.map((r) => outboxRecord(r.envelope)))
         return partRows.map((r) => r.id)
       }))
       const sent = results.flatMap((r) => r.status === 'fulfilled' ? r.value : [])
