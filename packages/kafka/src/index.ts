@@ -8,3 +8,4 @@ export { murmur2, partitionFor, partitionCounter, groupByPartition } from './par
 export { eventBatchHandler, type EventHandlerMap, type EventHandlers } from './event-batches.js'
 export { deadLetterRecord, PermanentEventError } from './dead-letter.js'
 export { eventConsumerPlugin, type EventConsumerOptions } from './consumer-plugin.js'
+export { createDrainLoop, type DrainLoopOptions, type OutboxEntry, sendByPartition } from './outbox-drain.js'

@@ -1,4 +1,5 @@
 import { AppError } from '@watch-together/service-kit'
+import { accountErrors } from './accounts/account-errors.js'
 
 /** room-api's domain errors: stable codes (ROOM_ prefix) clients switch on. */
 export const errors = {
@@ -20,9 +21,10 @@ export const errors = {
   moderateSelf: () => new AppError('ROOM_MODERATE_SELF', 400, 'the host cannot remove or mute themself (leave or hand over instead)'),
   nameTaken: (name: string, suggestion: string) =>
     new AppError('ROOM_NAME_TAKEN', 409, `an active room is already called "${name}"; try "${suggestion}"`,
-      [{ code: 'ROOM_NAME_TAKEN', message: `an active room is already called "${name}"; try "${suggestion}"`, path: 'name', suggestion }]),
+      [{ code: 'ROOM_NAME_TAKEN', message: `an active room is already called "${name}"; try "${suggestion}"`, path: 'body.name', suggestion }]),
   nameNotFound: () => new AppError('ROOM_NAME_NOT_FOUND', 404, 'no active room has this name'),
   selfFriend: () => new AppError('ROOM_FRIEND_SELF', 400, 'you cannot befriend yourself'),
+  ...accountErrors,
   rateLimited: (retryMs: number) =>
     new AppError('ROOM_RATE_LIMITED', 429, `too many requests; retry in ${Math.ceil(retryMs / 1000)} s`)
 }

@@ -16,7 +16,7 @@ t.test('named rooms: validated, unique among active rooms, freed on close, joine
 
   const taken = await bob.call('POST', '/api/v1/rooms', { filmId: 'sintel', name: 'MOVIE-night' })
   t.equal(taken.statusCode, 409)
-  t.match(taken.json().errors, [{ code: 'ROOM_NAME_TAKEN', path: 'name', suggestion: 'movie-night-2' }], 'case-insensitive, with a free suggestion')
+  t.match(taken.json().errors, [{ code: 'ROOM_NAME_TAKEN', path: 'body.name', suggestion: 'movie-night-2' }], 'case-insensitive, with a free suggestion')
   t.equal((await bob.call('POST', '/api/v1/rooms', { filmId: 'sintel', name: 'movie-night-2' })).statusCode, 201, 'the suggestion works')
   const third = await cat.call('POST', '/api/v1/rooms', { filmId: 'sintel', name: 'movie-night' })
   t.match(third.json().errors, [{ suggestion: 'movie-night-3' }], 'the next suggestion skips the taken one')
