@@ -1,9 +1,19 @@
-import type { Actor, ChatMessage, ControlMode, HostChangeReason, LeaveReason, Member, PlayerCommand, PlayerState, SessionReadyFrame } from '@watch-together/protocol'
+import type { Actor, ChatMessage, ControlMode, HostChangeReason, LeaveReason, Member, PlayerCommand, PlayerState, RoomCountersFrame, SessionReadyFrame } from '@watch-together/protocol'
 import type { z } from 'zod'
 import type { RoomError } from './errors.js'
 
 export type SessionReady = z.infer<typeof SessionReadyFrame>
 export type ActorInfo = z.infer<typeof Actor>
+
+/**
+ * The live counters realtime pushes (`room.counters`, on change, at most once a second): in this room,
+ * members online, members whose player reports playing, members buffering; service-wide, users
+ * connected anywhere, rooms with someone in them, users watching this room's film in any room.
+ */
+export type RoomCounters = Omit<z.infer<typeof RoomCountersFrame>, 'type'>
+
+/** An operator's announcement (`announcement.sent`): to this room, or to every active room (`all`). */
+export interface Announcement { text: string, scope: 'room' | 'all', at: number, seq: number }
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
 
@@ -48,7 +58,10 @@ export interface RoomClientEvents {
   membershipEnded: (ended: MembershipEnded) => void
   typing: (typing: { userId: string, name: string, typing: boolean }) => void
   buffering: (buffering: { userId: string, buffering: boolean, itemId: string | null }) => void
-  announcement: (announcement: { text: string, scope: 'room' | 'all' }) => void
+  /** Live ones and, after a resume, the ones missed while disconnected (each once). */
+  announcement: (announcement: Announcement) => void
+  /** The room's and the service's live counters changed (not a room event: no seq, never replayed). */
+  counters: (counters: RoomCounters) => void
   controlMode: (mode: ControlMode) => void
   roomClosed: (reason: string) => void
   clock: (clock: { offsetMs: number, errorMs: number, roundTripMs: number }) => void

@@ -51,12 +51,15 @@ export class MediaSync {
   /** When this code last seeked the media to its very end (the `ended` that follows is its own), and the end reported. */
   private ownSeekToEndAt = -Infinity
   private endReported: string | null = null
+  /** A stop of the frames not reported yet (it must hold for playingHoldMs first). */
+  private stopTimer: ReturnType<typeof setTimeout> | undefined
+  private detached = false
 
   constructor (readonly client: RoomClient, readonly media: MediaLike, opts: AttachOptions = {}) {
     this.controller = new DriftController(opts.drift)
     this.latency = new MediaLatency(opts.latency)
     this.deadZoneMs = opts.drift?.deadZoneMs ?? DEFAULT_DRIFT_OPTIONS.deadZoneMs
-    this.opts = { tickMs: 100, leadMs: 250, userSeekMinMs: 250, isHidden: pageHidden, ...opts }
+    this.opts = { tickMs: 100, leadMs: 250, userSeekMinMs: 250, playingHoldMs: 600, isHidden: pageHidden, ...opts }
     this.setRate = media.playbackRate
     this.own = new OwnChanges(() => client.now(), this.stats)
     for (const name of MEDIA_EVENTS) {
@@ -72,18 +75,50 @@ export class MediaSync {
       this.roomChangedAt = this.client.now()
       this.follow(state)
     })
-    this.timer = setInterval(() => this.tick(), this.opts.tickMs)
+    this.timer = setInterval(() => { this.notePlaying(); this.tick() }, this.opts.tickMs)
     // Joining is following the room's latest change.
     this.roomChangedAt = client.now()
     if (client.state) this.follow(client.state)
+    this.notePlaying()
   }
 
+  /** Stops following the room; the player no longer counts as playing in it. */
   detach (): void {
+    if (this.detached) return
+    this.detached = true
     clearInterval(this.timer)
     clearTimeout(this.startTimer)
     clearTimeout(this.measureTimer)
+    clearTimeout(this.stopTimer)
     this.offState()
     for (const [name, listener] of this.listeners) this.media.removeEventListener?.(name, listener)
+    this.client.reportPlaying(false)
+  }
+
+  /** Whether the frames move: playing, not ended, not stalled (buffering members are counted apart). */
+  private framesMove (): boolean {
+    return !this.media.paused && !(this.media.ended ?? false) && !this.buffering && (this.media.readyState ?? 4) >= 3
+  }
+
+  /**
+   * Tells the room whether this player plays (room.counters' "playing now"), checked on every media
+   * event and tick. A start is told at once; a stop once it held for playingHoldMs, so the sync's own
+   * brief stops (a cue: pause, seek, start on an instant) do not flicker the room's count. The client
+   * deduplicates and tells it again after a reconnect.
+   */
+  private notePlaying (): void {
+    if (this.detached) return
+    if (this.framesMove()) {
+      clearTimeout(this.stopTimer)
+      this.stopTimer = undefined
+      this.client.reportPlaying(true)
+      return
+    }
+    if (this.stopTimer !== undefined || !this.client.reportsPlaying) return
+    this.stopTimer = setTimeout(() => {
+      this.stopTimer = undefined
+      if (!this.detached && !this.framesMove()) this.client.reportPlaying(false)
+    }, this.opts.playingHoldMs)
   }
 
   /** Starts the media meant to move from server time `startAt` on (play() goes out a start lead before). */
@@ -250,6 +285,11 @@ export class MediaSync {
 
   // ---- media → room: only deliberate user actions become commands ----
   private onMediaEvent (name: MediaEventName) {
+    this.handleMediaEvent(name)
+    this.notePlaying()
+  }
+
+  private handleMediaEvent (name: MediaEventName) {
     switch (name) {
       case 'waiting':
       case 'stalled':

@@ -14,6 +14,12 @@ export interface AttachOptions {
   leadMs?: number
   /** A user seek closer than this to the room's position is not sent (ms). */
   userSeekMinMs?: number
+  /**
+   * How long the media must stay stopped (paused, stalled, ended) before the room is told this player
+   * no longer plays (player.report_playing false; a start is told at once). Covers the sync's own
+   * brief stops. Default 600 ms.
+   */
+  playingHoldMs?: number
   /** Whether the page is hidden; defaults to document.visibilityState. */
   isHidden?: () => boolean
   /** Called when the room moves to another item (load it); sync resumes when it resolves. */

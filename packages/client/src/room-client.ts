@@ -7,7 +7,7 @@ import { Backoff, type BackoffOptions } from './backoff.js'
 import { Emitter } from './emitter.js'
 import { RoomError } from './errors.js'
 import { messageText, OPEN, resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from './socket.js'
-import type { ConnectionStatus, MembershipEnded, RoomClientEvents, SessionReady } from './events.js'
+import type { ConnectionStatus, MembershipEnded, RoomClientEvents, RoomCounters, SessionReady } from './events.js'
 
 export interface RoomClientOptions {
   /** The realtime service's base URL, e.g. `wss://rt.example.org`. */
@@ -68,6 +68,8 @@ export class RoomClient extends Emitter<RoomClientEvents> {
   hostId: string | null = null
   /** Set once this member's membership ended (left, removed, banned): the client is closed for good. */
   ended: MembershipEnded | null = null
+  /** The latest live counters (room.counters), null until the server sent some. */
+  counters: RoomCounters | null = null
 
   private readonly opts: RoomClientOptions
   private readonly WS: WebSocketConstructor
@@ -86,6 +88,9 @@ export class RoomClient extends Emitter<RoomClientEvents> {
   private ticketFailures = 0
   /** 4014 in a row: a fresh ticket is fetched once; a second refusal closes. */
   private superseded = 0
+  /** Whether this member's player plays (reportPlaying), and what the server was last told. */
+  private playing = false
+  private playingSent = false
   private stopped = false
 
   constructor (opts: RoomClientOptions) {
@@ -204,6 +209,22 @@ export class RoomClient extends Emitter<RoomClientEvents> {
 
   setTyping (typing: boolean) { this.send({ type: 'chat.set_typing', typing }) }
   reportBuffering (buffering: boolean) { if (this.isOpen()) this.send({ type: 'buffering.report', buffering }) }
+
+  /**
+   * Tells the room whether this member's player is playing: it counts in the room's "playing now"
+   * (room.counters). attach() calls it as the media starts and stops. Sent only when it changes, kept
+   * while disconnected and sent again on the next session (the server forgets it with the member's
+   * last connection).
+   */
+  reportPlaying (playing: boolean): void {
+    this.playing = playing
+    if (!this.isOpen() || this.playingSent === playing) return
+    this.playingSent = playing
+    this.send({ type: 'player.report_playing', playing })
+  }
+
+  /** What this client reports about its player (reportPlaying), whether or not it is connected now. */
+  get reportsPlaying (): boolean { return this.playing }
 
   isOpen (): boolean {
     return this.status === 'open' && this.socket?.readyState === OPEN
@@ -365,8 +386,14 @@ export class RoomClient extends Emitter<RoomClientEvents> {
         return this.emit('error', err)
       }
       case 'chat.typing_changed': return this.emit('typing', { userId: frame.userId, name: frame.name, typing: frame.typing })
+      case 'room.counters': {
+        // Not a room event: no seq (it must not move the resume point), never stored or replayed.
+        const { room, service } = frame
+        this.counters = { room, service }
+        return this.emit('counters', this.counters)
+      }
       default:
-        // Only room events carry a seq; other frames a newer server adds (e.g. live counters) must not move it.
+        // Only room events carry a seq; frames without one must never move the resume point.
         if ('seq' in frame) return this.onRoomEvent(frame)
     }
   }
@@ -387,6 +414,13 @@ export class RoomClient extends Emitter<RoomClientEvents> {
     this.ticketFailures = 0
     this.superseded = 0
     if (!first) this.clock.reset()
+    // A new session: playing again if the player plays (the server forgot it with our last
+    // connection), or not playing if an earlier session was told so (it may not have forgotten yet).
+    // Before any listener runs, so a report one of them makes is deduplicated against this one.
+    if ((this.playing || this.playingSent) && this.socket?.readyState === OPEN) {
+      this.playingSent = this.playing
+      this.send({ type: 'player.report_playing', playing: this.playing })
+    }
     this.setStatus('open')
     this.applyState(frame.state, null, true)
     this.emit('presence', [...this.members.values()], null)
@@ -429,7 +463,7 @@ export class RoomClient extends Emitter<RoomClientEvents> {
         return this.emit('messageDeleted', { messageId: frame.messageId, actor: frame.actor })
       }
       case 'buffering.changed': return this.emit('buffering', { userId: frame.userId, buffering: frame.buffering, itemId: frame.itemId })
-      case 'announcement.sent': return this.emit('announcement', { text: frame.text, scope: frame.scope })
+      case 'announcement.sent': return this.emit('announcement', { text: frame.text, scope: frame.scope, at: frame.at, seq: frame.seq })
       case 'room.control_mode_changed': return this.emit('controlMode', frame.controlMode)
       case 'room.closed': return this.emit('roomClosed', frame.reason)
       // Membership frames older than a resume's snapshot are already in it (members, hostId): only live ones

@@ -30,6 +30,8 @@ class FakeRoom extends Emitter<RoomClientEvents> {
   setRate (rate: number) { return this.record(`rate ${rate}`) }
   reportEnded (itemId: string) { return this.record(`ended ${itemId}@${this.state.version}`) }
   reportBuffering () {}
+  reportsPlaying = false
+  reportPlaying (playing: boolean) { this.reportsPlaying = playing }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

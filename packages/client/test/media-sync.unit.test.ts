@@ -32,6 +32,8 @@ class FakeRoom extends Emitter<RoomClientEvents> {
   seek (positionMs: number, leadMs?: number) { return this.record(`seek ${Math.round(positionMs / 1000)}s${leadMs ? ' on an instant' : ''}`) }
   setRate (rate: number) { return this.record(`rate ${rate}`) }
   reportBuffering (b: boolean) { this.buffering.push(b) }
+  reportsPlaying = false
+  reportPlaying (playing: boolean) { this.reportsPlaying = playing }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -1,29 +1,9 @@
 // Membership in the SDK with a scripted socket: the new frames keep members and host current, the
 // close codes that end a membership are final (and say why), 4014 fetches one fresh ticket.
 import { type ChatMessage, CLOSE_CODES, type Member, type PlayerState } from '@watch-together/protocol'
-import { waitFor } from '@watch-together/test-kit'
 import t from 'tap'
-import { type MembershipEnded, RoomClient, type WebSocketConstructor, type WebSocketLike } from '../src/index.js'
-
-/** A socket the test plays the server of: frames in with `serve`, closes with `drop`. */
-class FakeSocket implements WebSocketLike {
-  static all: FakeSocket[] = []
-  readyState = 1
-  sent: Array<Record<string, any>> = []
-  onopen: WebSocketLike['onopen'] = null
-  onmessage: WebSocketLike['onmessage'] = null
-  onclose: WebSocketLike['onclose'] = null
-  onerror: WebSocketLike['onerror'] = null
-  constructor (readonly url: string) { FakeSocket.all.push(this) }
-  send (data: string) { this.sent.push(JSON.parse(data)) }
-  close (code = 1000, reason = '') { this.drop(code, reason) }
-  serve (frame: object) { this.onmessage?.({ data: JSON.stringify(frame) }) }
-  drop (code: number, reason = '') {
-    if (this.readyState === 3) return
-    this.readyState = 3
-    this.onclose?.({ code, reason })
-  }
-}
+import type { MembershipEnded } from '../src/index.js'
+import { fakeClient, FakeSocket } from './fake-socket.js'
 
 const state: PlayerState = { queue: ['film'], index: 0, itemId: 'film', playing: false, positionMs: 0, refAt: 1, rate: 1, version: 1, leaderId: null }
 const member = (userId: string, role: Member['role'] = 'guest'): Member => ({ userId, name: userId.toUpperCase(), role, online: true, muted: false })
@@ -44,22 +24,7 @@ const ready = (seq: number, extra: object = {}) => ({
   ...extra
 })
 
-/** A client on fake sockets; `tickets` counts the ticket provider's calls. */
-function setUp (t: { teardown (fn: () => unknown): void }, ticket?: string) {
-  FakeSocket.all = []
-  const counter = { tickets: 0 }
-  const client = new RoomClient({
-    url: 'ws://fake',
-    roomId: 'room',
-    ticket: ticket ?? (() => `ticket-${++counter.tickets}`),
-    WebSocket: FakeSocket as unknown as WebSocketConstructor,
-    reconnect: { initialDelayMs: 10, maxDelayMs: 20 },
-    commandTimeoutMs: 500
-  })
-  t.teardown(() => client.close())
-  const socket = async (n: number) => await waitFor(`socket ${n}`, () => FakeSocket.all[n - 1])
-  return { client, counter, socket }
-}
+const setUp = fakeClient
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 80))
 

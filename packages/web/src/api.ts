@@ -1,17 +1,31 @@
-import type { Film, Room } from '@watch-together/protocol'
+import type { ErrorItem, Film, Room } from '@watch-together/protocol'
 import { clearSession, loadSession } from './session.js'
 
-/** A refused call: room-api's stable error code (ROOM_*, VALIDATION_FAILED) and its message. */
+/**
+ * A refused call: room-api's stable error code (ROOM_*, VALIDATION_FAILED) and its message; `items`
+ * holds every error item (the field `path`, a `suggestion` that would work instead).
+ */
 export class ApiError extends Error {
-  constructor (readonly status: number, readonly code: string, message: string) {
+  constructor (readonly status: number, readonly code: string, message: string, readonly items: ErrorItem[] = []) {
     super(message)
     this.name = 'ApiError'
+  }
+
+  /**
+   * The first error item about this request body field: validation names it `body.<field>`
+   * (VALIDATION_FAILED), some domain errors plain `<field>` (ROOM_NAME_TAKEN); both count.
+   */
+  about (field: string): ErrorItem | undefined {
+    return this.items.find((item) => item.path === field || item.path === `body.${field}`)
   }
 }
 
 /** Called when room-api says the token is no longer good (the app sends the user to sign in). */
 let onUnauthorized: () => void = () => {}
 export function setUnauthorizedHandler (fn: () => void) { onUnauthorized = fn }
+
+/** An active named room as anyone signed in may see it before joining (GET /rooms/by-name/:name). */
+export interface RoomPreview { id: string, name: string, film: Film, hostName: string }
 
 export async function api<T> (method: string, path: string, body?: unknown): Promise<T> {
   const session = loadSession()
@@ -24,10 +38,11 @@ export async function api<T> (method: string, path: string, body?: unknown): Pro
   } catch {
     throw new ApiError(0, 'NETWORK', 'The server cannot be reached. Check your connection and try again.')
   }
-  const json = await res.json().catch(() => null) as { success?: boolean, errors?: Array<{ code: string, message: string }> } | null
+  const json = await res.json().catch(() => null) as { success?: boolean, errors?: ErrorItem[] } | null
   if (res.ok && json?.success !== false) return json as T
-  const first = json?.errors?.[0]
-  const err = new ApiError(res.status, first?.code ?? `HTTP_${res.status}`, first?.message ?? res.statusText)
+  const items = Array.isArray(json?.errors) ? json.errors : []
+  const first = items[0]
+  const err = new ApiError(res.status, first?.code ?? `HTTP_${res.status}`, first?.message ?? res.statusText, items)
   if (res.status === 401) { clearSession(); onUnauthorized() }
   throw err
 }
@@ -57,7 +72,11 @@ export const films = {
 }
 
 export const rooms = {
-  create: (filmId: string) => api<{ room: Room, link: string }>('POST', '/rooms', { filmId }),
+  /** `name`: the room's typeable name (`/r/<name>`); without it the room has only its id and invite code. */
+  create: (filmId: string, name?: string) => api<{ room: Room, link: string }>('POST', '/rooms', { filmId, ...(name ? { name } : {}) }),
+  /** What a named room shows before joining it (404 ROOM_NAME_NOT_FOUND when no active room has the name). */
+  byName: (name: string) => api<{ room: RoomPreview }>('GET', `/rooms/by-name/${encodeURIComponent(name)}`),
+  joinByName: (name: string) => api<{ room: Room }>('POST', `/rooms/by-name/${encodeURIComponent(name)}/join`),
   get: (roomId: string) => api<{ room: Room }>('GET', `/rooms/${encodeURIComponent(roomId)}`),
   join: (roomId: string) => api<{ room: Room }>('POST', `/rooms/${encodeURIComponent(roomId)}/join`),
   joinByCode: (code: string) => api<{ room: Room }>('POST', `/invites/${encodeURIComponent(code)}/join`),

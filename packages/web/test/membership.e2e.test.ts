@@ -39,6 +39,8 @@ async function room (t: { teardown (fn: () => unknown): void }, browser: Browser
   await host.goto(`${base}/`)
   await signIn(host, hostName)
   await host.getByRole('button', { name: 'Watch Sintel together' }).click()
+  // The create dialog: no name typed, so the room gets a generated id.
+  await host.getByRole('dialog').getByRole('button', { name: 'Create room', exact: true }).click()
   await host.waitForURL(/\/rooms\/[0-9a-f-]{36}$/)
   await host.locator('#connection-state[data-state="open"]').waitFor()
   const invite = await host.locator('#invite-link').inputValue()

@@ -54,6 +54,8 @@ t.test('two users watch together in real browsers', async (t) => {
   await waitFor('want to watch toggled', async () => (await want.getAttribute('aria-pressed')) === 'true')
   await host.screenshot({ path: join(ARTIFACTS, 'catalog.png'), fullPage: true })
   await host.getByRole('button', { name: 'Watch Sintel together' }).click()
+  // The create dialog: no name typed, so the room gets a generated id.
+  await host.getByRole('dialog').getByRole('button', { name: 'Create room', exact: true }).click()
   await host.waitForURL(/\/rooms\/[0-9a-f-]{36}$/)
   await host.locator('#connection-state[data-state="open"]').waitFor()
   await host.getByRole('button', { name: 'Copy invite link' }).click()
@@ -173,6 +175,8 @@ t.test('two users watch together in real browsers', async (t) => {
   // The host watches another film to its end: the room closes by itself, and says why.
   await host.getByRole('link', { name: 'Back to the films' }).click()
   await host.getByRole('button', { name: 'Watch Sintel together' }).click()
+  // The create dialog: no name typed, so the room gets a generated id.
+  await host.getByRole('dialog').getByRole('button', { name: 'Create room', exact: true }).click()
   await host.waitForURL(/\/rooms\/[0-9a-f-]{36}$/)
   await host.locator('#connection-state[data-state="open"]').waitFor()
   await waitFor('video ready', async () => (await video(host)).ready >= 2, 20_000)

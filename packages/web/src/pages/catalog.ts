@@ -1,16 +1,15 @@
 import type { Film } from '@watch-together/protocol'
-import { ApiError, films as filmsApi, rooms as roomsApi } from '../api.js'
+import { type ApiError, films as filmsApi } from '../api.js'
 import { h, replaceChildren } from '../dom.js'
 import { takeFlash } from '../flash.js'
 import type { PageContext } from '../main.js'
 import { loadSession } from '../session.js'
+import { openCreateRoom } from './create-room.js'
 import { siteHeader } from './header.js'
+import { joinRoomBox } from './join-room.js'
 import { matchesPanel } from './matches.js'
 
-/** The last room this browser created, so "you already host a room" can offer the way back. */
-export const LAST_ROOM_KEY = 'wt.lastRoom'
-
-/** The catalog: posters, "Want to watch" on each film, "Friends' matches", "Watch together". */
+/** The catalog: "Join a room" by name, posters, "Want to watch" on each film, "Friends' matches", "Watch together". */
 export function renderCatalog (ctx: PageContext) {
   document.title = 'Films · Watch Together'
   const status = h('p', { className: 'notice', attrs: { role: 'status' } }, takeFlash())
@@ -34,6 +33,7 @@ export function renderCatalog (ctx: PageContext) {
       h('div', { className: 'title-row' }, h('h1', {}, 'Films'), matchesButton),
       status,
       matches,
+      joinRoomBox(ctx),
       grid))
 
   let alive = true
@@ -43,7 +43,10 @@ export function renderCatalog (ctx: PageContext) {
     replaceChildren(grid, ...list.films.map((film) => filmCard(film, wanted.has(film.id), ctx, status)))
     if (list.films.length === 0) status.textContent = 'The catalog is empty.'
   }, (err: ApiError) => { status.textContent = `Could not load the films: ${err.message}` })
-  return () => { alive = false }
+  return () => {
+    alive = false
+    document.querySelector<HTMLDialogElement>('dialog#create-room')?.close()
+  }
 }
 
 function filmCard (film: Film, wanted: boolean, ctx: PageContext, status: HTMLElement): HTMLElement {
@@ -64,20 +67,8 @@ function filmCard (film: Film, wanted: boolean, ctx: PageContext, status: HTMLEl
 
   const together = h('button', {
     className: 'primary',
-    attrs: { type: 'button', 'aria-label': `Watch ${film.title} together` },
-    on: {
-      click: () => {
-        together.disabled = true
-        status.textContent = 'Creating the room…'
-        roomsApi.create(film.id).then(({ room, link }) => {
-          localStorage.setItem(LAST_ROOM_KEY, JSON.stringify({ roomId: room.id, link }))
-          ctx.navigate(`/rooms/${room.id}`)
-        }, (err: ApiError) => {
-          together.disabled = false
-          status.replaceChildren(err.code === 'ROOM_ALREADY_ACTIVE' ? alreadyHosting(ctx) : `Could not create the room: ${err.message}`)
-        })
-      }
-    }
+    attrs: { type: 'button', 'aria-label': `Watch ${film.title} together`, 'aria-haspopup': 'dialog' },
+    on: { click: () => openCreateRoom(ctx, film, together) }
   }, 'Watch together')
 
   const poster = film.posterUrl
@@ -89,10 +80,4 @@ function filmCard (film: Film, wanted: boolean, ctx: PageContext, status: HTMLEl
       h('h2', {}, film.title, ' ', h('span', { className: 'muted' }, film.year !== null ? `(${film.year})` : '')),
       h('p', { className: 'muted' }, film.description ?? ''),
       h('div', { className: 'actions' }, want, together)))
-}
-
-function alreadyHosting (ctx: PageContext): HTMLElement {
-  const last = JSON.parse(localStorage.getItem(LAST_ROOM_KEY) ?? 'null') as { roomId: string } | null
-  return h('span', {}, 'You already host an active room. ',
-    last ? h('a', { attrs: { href: `/rooms/${last.roomId}` }, on: { click: (e) => { e.preventDefault(); ctx.navigate(`/rooms/${last.roomId}`) } } }, 'Go back to it') : 'Close it first.')
 }

@@ -6,7 +6,9 @@ import { setFlash } from '../flash.js'
 import type { PageContext } from '../main.js'
 import { siteHeader } from '../pages/header.js'
 import { loadSession } from '../session.js'
+import { announcementsBar } from './announcements.js'
 import { chatPanel, loadSavedChat } from './chat-panel.js'
+import { roomCounters } from './counters.js'
 import { hostPanel } from './host-panel.js'
 import { invitePanel } from './invite-panel.js'
 import { membersPanel } from './members-panel.js'
@@ -136,6 +138,8 @@ function mountRoom (ctx: PageContext, main: HTMLElement, initial: Room, films: M
   const offset = h('span', { id: 'sync-offset', className: 'badge', attrs: { title: 'How far your video is from the room (positive: ahead)' } }, 'sync —')
   const controls = playerControls(rc, video, offset)
   const chat = chatPanel(rc)
+  const counters = roomCounters(rc, film.title)
+  const announcements = announcementsBar(rc, () => controls.element.querySelector<HTMLElement>('#play-pause'))
   const leave = leaveControl(async () => {
     leaving = true
     try {
@@ -155,8 +159,13 @@ function mountRoom (ctx: PageContext, main: HTMLElement, initial: Room, films: M
   }, (err) => rc.notify(`Could not leave: ${(err as Error).message}`))
   replaceChildren(main,
     h('div', { className: 'room-head' },
-      h('h1', {}, film.title),
+      h('div', { className: 'room-title' },
+        h('h1', {}, film.title, initial.name
+          ? h('span', { id: 'room-name-heading', className: 'room-name' }, h('span', { className: 'visually-hidden' }, ', room '), initial.name)
+          : null),
+        counters),
       h('div', { className: 'room-status' }, connection, offset, leave)),
+    announcements,
     notice,
     h('div', { className: 'room-grid' },
       h('section', { className: 'stage', attrs: { 'aria-label': 'Player' } }, h('div', { className: 'video-box' }, video), controls.element),

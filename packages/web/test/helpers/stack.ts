@@ -34,10 +34,20 @@ async function freePort (): Promise<number> {
 export interface StackOptions {
   /** room-api settings on top of the test's own, e.g. `{ HOST_GRACE_MS: '1500', HOST_SWEEP_MS: '200' }`. */
   roomApi?: Record<string, string>
+  /** realtime settings on top of the test's own, e.g. `{ ADMIN_TOKEN: '…' }` for POST /admin/announcements. */
+  realtime?: Record<string, string>
 }
 
-/** Starts realtime then room-api; returns room-api's base URL (the page's origin). */
-export async function startStack (t: Teardown, opts: StackOptions = {}): Promise<{ base: string, realtime: string }> {
+export interface Stack {
+  /** room-api's base URL: the page's origin. */
+  base: string
+  /** realtime's websocket base URL, and the same server over HTTP (its /admin endpoints). */
+  realtime: string
+  realtimeHttp: string
+}
+
+/** Starts realtime then room-api; returns room-api's base URL (the page's origin) and realtime's. */
+export async function startStack (t: Teardown, opts: StackOptions = {}): Promise<Stack> {
   if (!existsSync(`${WEB_DIST}/index.html`) || !existsSync(`${WEB_DIST}/media/sintel.webm`)) {
     throw new Error(`the web client is not built in ${WEB_DIST}: run pnpm --filter @watch-together/web build`)
   }
@@ -64,12 +74,14 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
     TICKET_SECRET,
     REDIS_PREFIX: uniqueName('rt_web'),
     KAFKA_TOPIC: topic,
-    KAFKA_GROUP_ID: uniqueName('rt_web_group')
+    KAFKA_GROUP_ID: uniqueName('rt_web_group'),
+    ...opts.realtime
   }), { consumeLifecycle: true })
   closers.push(() => realtime.close())
   await realtime.listen({ host: '127.0.0.1', port: 0 })
   const rtAddress = realtime.server.address()
-  const realtimeUrl = `ws://127.0.0.1:${typeof rtAddress === 'object' && rtAddress ? rtAddress.port : 0}`
+  const realtimeHttp = `http://127.0.0.1:${typeof rtAddress === 'object' && rtAddress ? rtAddress.port : 0}`
+  const realtimeUrl = realtimeHttp.replace(/^http/, 'ws')
 
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
@@ -101,5 +113,5 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
     await client.end()
   })
   await roomApi.listen({ host: '127.0.0.1', port })
-  return { base, realtime: realtimeUrl }
+  return { base, realtime: realtimeUrl, realtimeHttp }
 }

@@ -1,0 +1,47 @@
+import { RESERVED_ROOM_NAMES, RoomName } from '@watch-together/protocol'
+
+/**
+ * Room names people type (`/r/<name>`): the rules are the protocol's RoomName (3-40 latin letters,
+ * digits and single hyphens, starting and ending with a letter or digit, not a reserved word,
+ * case-insensitive). room-api decides; these helpers only put its refusals into plain words.
+ */
+
+/** What a user typed or pasted into "Join a room": a name, or an invite link `…/r/<name>`; lowercased. */
+export function nameFromInput (raw: string): string {
+  let value = raw.trim()
+  const link = /\/r\/([^/?#\s]+)\/?(?:[?#].*)?$/.exec(value)
+  if (link) {
+    try { value = decodeURIComponent(link[1] as string) } catch { value = link[1] as string }
+  }
+  return value.replace(/^["'“”«»]+|["'“”«»]+$/g, '').trim().toLowerCase()
+}
+
+/** Why room-api refuses this name, in plain words; null when the name is valid (or the reason is not one of these). */
+export function nameProblem (raw: string): string | null {
+  const name = raw.trim().toLowerCase()
+  if (RoomName.safeParse(name).success) return null
+  if (name.length < 3) return 'Too short: a room name has at least 3 characters.'
+  if (name.length > 40) return `Too long: a room name has at most 40 characters (this one has ${name.length}).`
+  if (/\s/.test(name)) return 'No spaces, please: join words with a hyphen, like movie-night.'
+  const bad = /[^a-z0-9-]/.exec(name)
+  if (bad) return `Only latin letters (a–z), digits and hyphens can be used: “${bad[0]}” cannot.`
+  if (name.startsWith('-') || name.endsWith('-')) return 'A room name starts and ends with a letter or a digit, not a hyphen.'
+  if (name.includes('--')) return 'Use single hyphens between words, not two in a row.'
+  if (RESERVED_ROOM_NAMES.has(name)) return `“${name}” is reserved for the site itself: please pick another name.`
+  return null
+}
+
+/** A valid name close to what was typed (`Movie Night!` → `movie-night`), when it differs from it; else null. */
+export function nameSuggestion (raw: string): string | null {
+  const slug = raw.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '')
+  if (slug === raw.trim().toLowerCase() || !RoomName.safeParse(slug).success) return null
+  return slug
+}
+
+/** room-api's message as a sentence (its messages start lowercase and have no full stop). */
+export function sentence (message: string): string {
+  const text = message.trim()
+  if (!text) return text
+  return `${text[0]!.toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`
+}
