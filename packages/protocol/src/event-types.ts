@@ -90,6 +90,29 @@ export const DeviceStateChangedPayload = z.object({
   state: LegacyState
 })
 
+// ---- user-scoped, published by room-api (its outbox, numbered per user): friends and profiles ----
+/**
+ * A friendship change, on the stream of each person it changes (`userId` of the envelope):
+ * `otherUserId` is the other person, `actorId` who acted. user.blocked / user.unblocked go to the
+ * blocker's stream only (a block also removes friendship and requests: those events reach both).
+ */
+export const RelationshipChangedPayload = z.object({ otherUserId: UserId, actorId: UserId })
+export const ProfileUpdatedPayload = z.object({ handle: z.string(), displayName: z.string(), avatarVersion: z.number().int().nonnegative() })
+
+/**
+ * A member of a room invited a friend to it (user-scoped: `userId` of the envelope is the invitee,
+ * so it reaches their per-user channel; realtime pushes invitation.received).
+ */
+export const RoomInvitedPayload = z.object({
+  roomId: z.uuid(),
+  inviteCode: z.string(),
+  roomName: z.string().nullable(),
+  filmId: z.string(),
+  filmTitle: z.string(),
+  fromUserId: UserId,
+  fromName: z.string()
+})
+
 /** type → payload schema. Event types are past tense, `area.verb_ed`. */
 export const EVENT_PAYLOADS = {
   'room.created': RoomCreatedPayload,
@@ -111,11 +134,23 @@ export const EVENT_PAYLOADS = {
   'announcement.sent': AnnouncementPayload,
   'room.emptied': RoomEmptiedPayload,
   'chat.message_deleted': ChatMessageDeletedPayload,
-  'device.state_changed': DeviceStateChangedPayload
+  'device.state_changed': DeviceStateChangedPayload,
+  'room.invited': RoomInvitedPayload,
+  'friend.request_sent': RelationshipChangedPayload,
+  'friend.request_cancelled': RelationshipChangedPayload,
+  'friend.request_accepted': RelationshipChangedPayload,
+  'friend.request_declined': RelationshipChangedPayload,
+  'friend.removed': RelationshipChangedPayload,
+  'user.blocked': RelationshipChangedPayload,
+  'user.unblocked': RelationshipChangedPayload,
+  'user.profile_updated': ProfileUpdatedPayload
 } as const
 
 /** Events about one user rather than a room: their envelope's roomId is null, their key the user. */
-export const USER_SCOPED_EVENT_TYPES: ReadonlySet<string> = new Set(['device.state_changed'])
+export const USER_SCOPED_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'device.state_changed', 'room.invited', 'friend.request_sent', 'friend.request_cancelled', 'friend.request_accepted',
+  'friend.request_declined', 'friend.removed', 'user.blocked', 'user.unblocked', 'user.profile_updated'
+])
 
 export type EventType = keyof typeof EVENT_PAYLOADS
 export type EventPayload<T extends EventType> = z.infer<(typeof EVENT_PAYLOADS)[T]>

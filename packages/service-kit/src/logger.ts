@@ -25,7 +25,7 @@ export const REDACTED_PATHS = [
   'config.TELEGRAM_BOT_TOKEN'
 ]
 
-const SECRET_QUERY = /([?&](?:ticket|token|access_token|key)=)[^&#]*/gi
+const SECRET_QUERY = /([?&](?:ticket|token|access_token|refresh_token|csrf_token|key|password)=)[^&#]*/gi
 
 /** Strips credentials from a URL before it is logged. */
 export function scrubUrl (url: string): string {

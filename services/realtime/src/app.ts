@@ -7,6 +7,7 @@ import { WebSocket } from 'ws'
 import type { Config } from './config.js'
 import { lifecyclePlugin } from './kafka/lifecycle-consumer.js'
 import { outboxPlugin } from './kafka/outbox-publisher.js'
+import { userSocketRoutes } from './routes/user-socket.js'
 import { legacySocketRoutes } from './legacy/legacy-socket.js'
 import { realtimePlugin } from './plugins/realtime.js'
 import { redisPlugin } from './plugins/redis.js'
@@ -56,6 +57,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   })
   await app.register(roomSocketRoutes)
   await app.register(legacySocketRoutes)
+  await app.register(userSocketRoutes)
   await app.register(adminRoutes, { config })
   return app
 }

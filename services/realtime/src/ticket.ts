@@ -1,4 +1,4 @@
-import { TICKET_AUDIENCE, TicketClaims, CLOSE_CODES } from '@watch-together/protocol'
+import { CLOSE_CODES, TICKET_AUDIENCE, TicketClaims, USER_TICKET_AUDIENCE, UserTicketClaims } from '@watch-together/protocol'
 import { errors, jwtVerify, SignJWT } from 'jose'
 
 export type TicketCheck =
@@ -33,6 +33,36 @@ export async function signTicket (
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(sub)
     .setAudience(TICKET_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(new TextEncoder().encode(secret))
+}
+
+export type UserTicketCheck =
+  | { ok: true, claims: UserTicketClaims }
+  | { ok: false, code: number, reason: string }
+
+/** Verifies room-api's user ticket (POST /api/v1/me/ticket) for the per-user channel; never throws. */
+export async function verifyUserTicket (token: string | undefined, secret: Uint8Array): Promise<UserTicketCheck> {
+  if (!token) return { ok: false, code: CLOSE_CODES.ticketInvalid, reason: 'ticket missing' }
+  let payload: unknown
+  try {
+    ;({ payload } = await jwtVerify(token, secret, { audience: USER_TICKET_AUDIENCE, algorithms: ['HS256'] }))
+  } catch (err) {
+    if (err instanceof errors.JWTExpired) return { ok: false, code: CLOSE_CODES.ticketExpired, reason: 'ticket expired' }
+    return { ok: false, code: CLOSE_CODES.ticketInvalid, reason: 'ticket invalid' }
+  }
+  const claims = UserTicketClaims.safeParse(payload)
+  if (!claims.success) return { ok: false, code: CLOSE_CODES.ticketInvalid, reason: 'ticket claims invalid' }
+  return { ok: true, claims: claims.data }
+}
+
+/** Signs a user ticket the way room-api does; used by tests. */
+export async function signUserTicket (claims: { sub: string, name: string }, secret: string, ttlSeconds = 300): Promise<string> {
+  return await new SignJWT({ name: claims.name })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claims.sub)
+    .setAudience(USER_TICKET_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
     .sign(new TextEncoder().encode(secret))

@@ -2,6 +2,7 @@
 // clients against the real app, and a bare Fastify route doing one pg insert, in the same run.
 // Traffic goes to 127.0.0.1 only. Knobs: BENCH_CONNECTIONS (100), BENCH_DURATION_S (10),
 // BENCH_PG_POOL_MAX (20, both sides); for profiling BENCH_ONLY, BENCH_NODE_ARGS, BENCH_DIAG (README).
+// The matches run (BENCH_ONLY=matches or BENCH_MATCHES=1): BENCH_MATCH_FRIENDS, _LIST, _CATALOG, _CONNECTIONS (matches.ts).
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHmac, randomUUID } from 'node:crypto'
 import { once } from 'node:events'
@@ -11,6 +12,7 @@ import autocannon from 'autocannon'
 import pg from 'pg'
 import { DEV_JWT_SECRET } from '../src/config.js'
 import { cpuMs, parentOf } from './cpu.js'
+import { matchesFlow, matchScale, seedMatches } from './matches.js'
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 100)
 const duration = Number(process.env.BENCH_DURATION_S ?? 10)
@@ -133,10 +135,12 @@ function roomFlow (port: number): autocannon.Options {
 
 const rows: Row[] = []
 let failed = false
-// BENCH_ONLY=bare|room-api runs one side (for profiling); the ratio needs both.
+// BENCH_ONLY=bare|room-api runs one side (for profiling); the ratio needs both. The matches run
+// (10 million watchlist rows to seed, minutes) is BENCH_ONLY=matches, or BENCH_MATCHES=1 after the others.
 const only = process.env.BENCH_ONLY
+const withMatches = only === 'matches' || process.env.BENCH_MATCHES === '1'
 try {
-  if (only !== 'room-api') {
+  if (only !== 'room-api' && only !== 'matches') {
     const bare = await startServer('bare')
     try {
       rows.push(await load('bare route: 1 pg insert', bare.child, {
@@ -144,10 +148,21 @@ try {
       }))
     } finally { await stop(bare.child) }
   }
-  if (only !== 'bare') {
+  if (only !== 'bare' && only !== 'matches') {
     const api = await startServer('room-api')
     try {
       rows.push(await load('room-api: create + join + ticket', api.child, roomFlow(api.port)))
+    } finally { await stop(api.child) }
+  }
+  if (withMatches) {
+    const api = await startServer('room-api')
+    try {
+      const scale = matchScale()
+      const seeded = await seedMatches(databaseUrl, schema, scale)
+      process.stdout.write(`matches: seeded ${seeded.watchlistRows} watchlist rows (${scale.friends} friends, catalog ${scale.catalog}) in ${seeded.seconds.toFixed(0)} s; ` +
+        `${seeded.sharedPairs} (film, friend) pairs shared with the user\n`)
+      const matchConnections = Number(process.env.BENCH_MATCH_CONNECTIONS ?? 10)
+      rows.push(await load(`room-api: GET /me/matches, ${scale.friends} friends × ~${scale.list} films (${matchConnections} clients)`, api.child, matchesFlow(api.port, secret, matchConnections)))
     } finally { await stop(api.child) }
   }
 } catch (err) {
@@ -168,7 +183,7 @@ try {
 }
 
 {
-  process.stdout.write(`\n${connections} concurrent clients, ${duration} s each, 127.0.0.1; CPU = ms of CPU time per request\n\n`)
+  process.stdout.write(`\n${connections} concurrent clients (the matches run: BENCH_MATCH_CONNECTIONS), ${duration} s each, 127.0.0.1; CPU = ms of CPU time per request\n\n`)
   process.stdout.write('| target | requests/s | p50 ms | p99 ms | errors | non-2xx | CPU server | CPU postgres | CPU kafka | CPU autocannon |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n')
   for (const r of rows) {
     const c = r.cpuMsPerRequest

@@ -1,11 +1,14 @@
+import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import { kafkaPlugin, partitionCounter } from '@watch-together/kafka'
+import { AUTH_COOKIES, CSRF_HEADER } from '@watch-together/protocol'
 import { basicsPlugin, loggerOptions } from '@watch-together/service-kit'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 import pino from 'pino'
 import { Gauge } from 'prom-client'
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod'
+import { accountsPlugin } from './accounts/accounts-plugin.js'
 import type { Config } from './config.js'
 import { mapDbError } from './db/errors.js'
 import { runMigrations } from './db/migrations.js'
@@ -63,13 +66,21 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     audience: config.JWT_AUDIENCE,
     nameClaim: config.JWT_NAME_CLAIM
   })
+  // Parses the session cookies (refresh token, CSRF token); nothing else here reads cookies.
+  await app.register(cookie)
   // Limits are per route (room creation, sign-in); the hook runs after authentication so creation is limited per user.
   await app.register(rateLimit, { global: false, hook: 'preHandler' })
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Watch Together room-api', version: '1.0.0', description: 'Rooms, invite links, catalog, "want to watch" and matches.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } }
+      info: { title: 'Watch Together room-api', version: '1.0.0', description: 'Rooms, invite links, catalog, "want to watch", accounts, friends and matches.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          refreshCookie: { type: 'apiKey', in: 'cookie', name: AUTH_COOKIES.refresh },
+          csrfHeader: { type: 'apiKey', in: 'header', name: CSRF_HEADER }
+        }
+      }
     },
     transform: jsonSchemaTransform
   })
@@ -98,6 +109,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     }
     await api.register(catalogRoutes, { library })
     await api.register(meRoutes, { library })
+    await api.register(accountsPlugin, { config, nudge: relay.nudge })
     await api.register(roomsRoutes, {
       rooms,
       signTicket: createTicketSigner(config.TICKET_SECRET, config.TICKET_TTL_SECONDS),

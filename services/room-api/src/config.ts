@@ -9,6 +9,9 @@ export { DEV_TICKET_SECRET }
 
 const secret = (fallback: string) => z.string().min(32, 'use at least 32 characters').default(fallback)
 const optionalBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional()
+/** An optional value where an empty variable (`TELEGRAM_BOT_TOKEN=`) means unset, as operators expect. */
+const blankIsUnset = (schema: z.ZodString) => z.string().optional()
+  .transform((v) => v?.trim() || undefined).pipe(schema.optional())
 
 export const ConfigSchema = z.object({
   ...baseConfigShape,
@@ -42,6 +45,37 @@ export const ConfigSchema = z.object({
   DEV_SIGN_IN: optionalBool,
   DEV_TOKEN_TTL_SECONDS: intString(60, 30 * 86_400).default(86_400),
 
+  /**
+   * Accounts of our own: sign-up, sign-in, sessions (README "Accounts"). Default: on, unless
+   * JWT_JWKS_URL is set (the external Auth service then owns sign-in; ours mint HS256 tokens).
+   */
+  ACCOUNTS: optionalBool,
+  /** Lifetime of the access tokens sessions mint (bearer JWTs; not revocable before they expire). */
+  ACCESS_TOKEN_TTL_SECONDS: intString(60, 86_400).default(900),
+  /** A refresh token unused for this long expires; each use rotates it. */
+  REFRESH_TOKEN_TTL_SECONDS: intString(300, 365 * 86_400).default(30 * 86_400),
+  /** Session cookies carry `Secure`. Default: on in production (where it cannot be turned off). */
+  COOKIE_SECURE: optionalBool,
+  /** argon2id cost (OWASP's minimum: 19 MiB, 2 passes, 1 lane). */
+  PASSWORD_HASH_MEMORY_KIB: intString(1024, 1_048_576).default(19_456),
+  PASSWORD_HASH_TIME_COST: intString(1, 20).default(2),
+  /** Failed sign-ins per email (known or not) and per client address within the window before a lock. */
+  SIGN_IN_MAX_FAILURES_PER_ACCOUNT: intString(1, 1000).default(5),
+  SIGN_IN_MAX_FAILURES_PER_ADDRESS: intString(1, 100_000).default(50),
+  SIGN_IN_FAILURE_WINDOW_MS: intString(1000, 86_400_000).default(900_000),
+  SIGN_IN_LOCK_MS: intString(1000, 86_400_000).default(900_000),
+  /** Sign-ups and Telegram sign-ins per client address per RATE_LIMIT_WINDOW_MS. */
+  RATE_LIMIT_SIGN_UP_MAX: intString(1, 1_000_000).default(10),
+  /** Sign in with Telegram (Login Widget): the bot's token and its name; off while unset. */
+  TELEGRAM_BOT_TOKEN: blankIsUnset(z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'expected the token @BotFather gave (123456:ABC…)')),
+  TELEGRAM_BOT_NAME: blankIsUnset(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "expected the bot's username, without @")),
+  /** How old a Telegram login may be (its auth_date). */
+  TELEGRAM_AUTH_MAX_AGE_SECONDS: intString(60, 7 * 86_400).default(86_400),
+  /** Largest avatar upload. */
+  AVATAR_MAX_BYTES: intString(1024, 5_242_880).default(524_288),
+  /** How often expired refresh tokens, sign-in locks and Telegram replay marks are deleted. */
+  AUTH_SWEEP_MS: intString(1000, 86_400_000).default(3_600_000),
+
   /** Secret for realtime tickets, shared with the realtime service. */
   TICKET_SECRET: secret(DEV_TICKET_SECRET),
   TICKET_TTL_SECONDS: intString(5, 3600).default(60),
@@ -71,13 +105,28 @@ export const ConfigSchema = z.object({
   /** A host with no connection for this long hands the role to the longest-present online member. */
   HOST_GRACE_MS: intString(0, 86_400_000).default(30_000),
   HOST_SWEEP_MS: intString(50, 3_600_000).default(1000)
-}).transform((c) => ({ ...c, DEV_SIGN_IN: c.DEV_SIGN_IN ?? c.NODE_ENV === 'development' }))
+}).transform((c) => ({
+  ...c,
+  DEV_SIGN_IN: c.DEV_SIGN_IN ?? c.NODE_ENV === 'development',
+  ACCOUNTS: c.ACCOUNTS ?? !c.JWT_JWKS_URL,
+  COOKIE_SECURE: c.COOKIE_SECURE ?? c.NODE_ENV === 'production'
+}))
   .superRefine((c, ctx) => {
     if (c.DEV_SIGN_IN && c.JWT_JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['DEV_SIGN_IN'], message: 'dev sign-in mints HS256 tokens; it cannot be on with JWT_JWKS_URL' })
     }
+    if (c.ACCOUNTS && c.JWT_JWKS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['ACCOUNTS'], message: 'accounts mint HS256 tokens; with JWT_JWKS_URL the Auth service owns sign-in' })
+    }
+    if (Boolean(c.TELEGRAM_BOT_TOKEN) !== Boolean(c.TELEGRAM_BOT_NAME)) {
+      ctx.addIssue({ code: 'custom', path: [c.TELEGRAM_BOT_TOKEN ? 'TELEGRAM_BOT_NAME' : 'TELEGRAM_BOT_TOKEN'], message: 'set both TELEGRAM_BOT_TOKEN and TELEGRAM_BOT_NAME, or neither' })
+    }
+    if (c.TELEGRAM_BOT_TOKEN && !c.ACCOUNTS) {
+      ctx.addIssue({ code: 'custom', path: ['TELEGRAM_BOT_TOKEN'], message: 'Telegram sign-in opens sessions: it needs ACCOUNTS on' })
+    }
     if (c.NODE_ENV !== 'production') return
     if (c.DEV_SIGN_IN) ctx.addIssue({ code: 'custom', path: ['DEV_SIGN_IN'], message: 'must be off in production' })
+    if (!c.COOKIE_SECURE) ctx.addIssue({ code: 'custom', path: ['COOKIE_SECURE'], message: 'session cookies must be Secure in production' })
     if (!c.JWT_JWKS_URL && c.JWT_SECRET === DEV_JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'the dev default is refused in production' })
     }

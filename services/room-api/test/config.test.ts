@@ -26,7 +26,11 @@ t.test('a wrong value stops the service with the variable named', async (t) => {
     [{ WEB_ROOM_URL: 'not a url' }, 'WEB_ROOM_URL'],
     [{ DEV_SIGN_IN: 'true', JWT_JWKS_URL: 'https://auth.example/jwks.json' }, 'DEV_SIGN_IN'],
     [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
-    [{ TRUST_PROXY: '2' }, 'TRUST_PROXY']
+    [{ TRUST_PROXY: '2' }, 'TRUST_PROXY'],
+    [{ NODE_ENV: 'test', ACCOUNTS: 'true', JWT_JWKS_URL: 'https://auth.example/jwks.json' }, 'ACCOUNTS'],
+    [{ TELEGRAM_BOT_TOKEN: '1:abcdefghijklmnopqrstuvwxyz' }, 'TELEGRAM_BOT_NAME'],
+    [{ TELEGRAM_BOT_NAME: 'some_bot' }, 'TELEGRAM_BOT_TOKEN'],
+    [{ PASSWORD_HASH_MEMORY_KIB: '8' }, 'PASSWORD_HASH_MEMORY_KIB']
   ] as const) {
     const err = t.throws(() => readConfig(env)) as ConfigError
     t.same(err.variables, [variable], `${variable} named`)
@@ -38,6 +42,11 @@ t.test('production refuses dev secrets and dev sign-in', async (t) => {
   t.same(err.variables.sort(), ['DEV_SIGN_IN', 'JWT_SECRET', 'TICKET_SECRET'])
   const config = readConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), TICKET_SECRET: 'q'.repeat(40) })
   t.equal(config.DEV_SIGN_IN, false)
+  t.equal(config.ACCOUNTS, true, 'accounts are on by default')
+  t.equal(config.COOKIE_SECURE, true, 'session cookies are Secure in production')
+  const insecure = t.throws(() => readConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), TICKET_SECRET: 'q'.repeat(40), COOKIE_SECURE: 'false' })) as ConfigError
+  t.same(insecure.variables, ['COOKIE_SECURE'])
   const jwks = readConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://auth.example/jwks.json', TICKET_SECRET: 'q'.repeat(40) })
   t.equal(jwks.JWT_JWKS_URL, 'https://auth.example/jwks.json', 'with JWKS the HS256 secret is not needed')
+  t.equal(jwks.ACCOUNTS, false, 'with JWKS the Auth service owns sign-in: accounts are off')
 })

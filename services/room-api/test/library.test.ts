@@ -38,10 +38,13 @@ t.test('watchlist and friends', async (t) => {
   t.same((await vasily.call('DELETE', '/api/v1/me/watchlist/sintel')).json(), { success: true, errors: [] })
   t.equal((await vasily.call('GET', '/api/v1/me/watchlist')).json().items.length, 1)
 
-  const friends = await vasily.call('PUT', '/api/v1/me/friends/petr')
-  t.same(friends.json().friends.map((f: { userId: string }) => f.userId), ['petr'])
-  await vasily.call('PUT', '/api/v1/me/friends/petr')
-  t.equal((await vasily.call('GET', '/api/v1/me/friends')).json().friends.length, 1)
+  // Friends are mutual now (friends.test.ts has the rest): a PUT asks, the other's PUT accepts.
+  const petr = await user('Petr', 'petr')
+  await petr.call('GET', '/api/v1/me')
+  const asked = await vasily.call('PUT', '/api/v1/me/friends/petr')
+  t.same([asked.json().friends, asked.json().relationship], [[], 'request_sent'])
+  await petr.call('PUT', `/api/v1/me/friends/${vasily.id}`)
+  t.same((await vasily.call('GET', '/api/v1/me/friends')).json().friends.map((f: { userId: string }) => f.userId), ['petr'])
   const self = await vasily.call('PUT', `/api/v1/me/friends/${vasily.id}`)
   t.equal(self.statusCode, 400)
   t.equal(self.json().errors[0].code, 'ROOM_FRIEND_SELF')
@@ -49,7 +52,7 @@ t.test('watchlist and friends', async (t) => {
   t.same((await vasily.call('GET', '/api/v1/me/friends')).json().friends, [])
 })
 
-/** A seeded random graph, checked against the obvious computation. */
+/** A seeded random graph of mutual friendships, checked against the obvious computation. */
 t.test('matches: one query agrees with a straightforward computation', async (t) => {
   const { user } = await buildTestApp(t)
   const films = ['big-buck-bunny', 'cosmos-laundromat', 'elephants-dream', 'sintel', 'tears-of-steel']
@@ -59,29 +62,48 @@ t.test('matches: one query agrees with a straightforward computation', async (t)
   let seed = 42
   const random = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31 }
   const users: TestUser[] = []
-  for (let i = 0; i < 12; i++) users.push(await user(`U${i}`, `u${String(i).padStart(2, '0')}`))
+  // Handle = id, so "by handle" and "by id" are one order.
+  for (let i = 0; i < 12; i++) {
+    const id = `u${String(i).padStart(2, '0')}`
+    users.push(await user(`U${i}`, id))
+    await users[i]!.call('PATCH', '/api/v1/me', { handle: id })
+  }
   const lists = new Map<string, Set<string>>()
-  const friendsOf = new Map<string, Set<string>>()
+  const friendsOf = new Map<string, Set<string>>(users.map((u) => [u.id, new Set<string>()]))
   for (const u of users) {
     const list = new Set(films.filter(() => random() < 0.5))
     lists.set(u.id, list)
     for (const f of list) await u.call('PUT', `/api/v1/me/watchlist/${f}`)
-    const friends = new Set(users.filter((o) => o !== u && random() < 0.4).map((o) => o.id))
-    friendsOf.set(u.id, friends)
-    for (const f of friends) await u.call('PUT', `/api/v1/me/friends/${f}`)
   }
+  for (const [i, u] of users.entries()) {
+    for (const o of users.slice(i + 1)) {
+      if (random() >= 0.4) continue
+      await u.call('PUT', `/api/v1/me/friends/${o.id}`)
+      await o.call('PUT', `/api/v1/me/friends/${u.id}`)
+      friendsOf.get(u.id)?.add(o.id)
+      friendsOf.get(o.id)?.add(u.id)
+    }
+  }
+  // A pending request is not a friendship: it adds no matches.
+  await users[0]!.call('PUT', `/api/v1/me/friends/${[...users].reverse().find((o) => o !== users[0] && !friendsOf.get(users[0]!.id)?.has(o.id))?.id}`)
   let seen = 0
   for (const u of users) {
     const expected = [...(lists.get(u.id) ?? [])]
       .map((film) => ({ film, friendIds: [...(friendsOf.get(u.id) ?? [])].filter((f) => lists.get(f)?.has(film)).sort() }))
       .filter((m) => m.friendIds.length > 0)
       .sort((a, b) => b.friendIds.length - a.friendIds.length || (titles[a.film] as string).localeCompare(titles[b.film] as string))
-      .map((m) => ({ film: m.film, friendIds: m.friendIds, count: m.friendIds.length }))
+      .map((m) => ({ film: m.film, friendIds: m.friendIds, handles: m.friendIds, count: m.friendIds.length }))
     const res = await u.call('GET', '/api/v1/me/matches')
     t.equal(res.statusCode, 200)
-    const got = res.json().matches.map((m: { film: { id: string }, friendIds: string[], count: number }) => ({ film: m.film.id, friendIds: m.friendIds, count: m.count }))
+    const got = res.json().matches.map((m: { film: { id: string }, friendIds: string[], friends: Array<{ handle: string }>, count: number }) =>
+      ({ film: m.film.id, friendIds: m.friendIds, handles: m.friends.map((f) => f.handle), count: m.count }))
     t.same(got, expected, `matches of ${u.name}`)
+    t.equal(res.json().total, expected.length)
     seen += got.length
   }
   t.ok(seen > 5, `the seeded graph has matches to check (${seen})`)
+  const busiest = users.find((u) => (lists.get(u.id)?.size ?? 0) > 1 && friendsOf.get(u.id)?.size) as TestUser
+  const one = (await busiest.call('GET', '/api/v1/me/matches?limit=1')).json()
+  t.ok(one.matches.length <= 1 && one.total >= one.matches.length, '`limit` keeps the first films, `total` counts them all')
+  t.equal((await busiest.call('GET', '/api/v1/me/matches?limit=500')).statusCode, 400)
 })

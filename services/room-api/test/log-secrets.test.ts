@@ -1,4 +1,4 @@
-// Tokens, tickets and secrets never reach the logs: the real built servers (room-api and realtime, as
+// Tokens, tickets, secrets, passwords, session cookies and CSRF tokens never reach the logs: the real built servers (room-api and realtime, as
 // deployed: dist/server.js, pino at trace level) are used with credentials in every place a client puts
 // them, then everything they wrote is searched for those credentials.
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -101,6 +101,35 @@ t.test('no credential appears in the logs of room-api or realtime', async (t) =>
   await call(`/api/v1/rooms/${roomId}`, { token: `${token}x` })
   await call('/api/v1/auth/dev-sign-in', { method: 'POST', body: JSON.stringify({ name: '', token, password: JWT_SECRET }) })
 
+  // Accounts: a password, session cookies and the CSRF token in every place a client puts them.
+  const PASSWORD = `pw-${uniqueName('secret')}`
+  const NEW_PASSWORD = `new-${uniqueName('secret')}`
+  const email = `${uniqueName('logs')}@example.test`
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const init = body === undefined ? { headers } : { headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }
+    const res = await fetch(`${api.base}${path}`, { method: 'POST', ...init })
+    return { status: res.status, body: await res.json() as any, cookies: res.headers.getSetCookie() }
+  }
+  const signUp = await post('/api/v1/auth/sign-up', { email, password: PASSWORD, displayName: 'Log Reader' })
+  t.equal(signUp.status, 201)
+  const cookieOf = (cookies: string[], name: string) => (cookies.find((c) => c.startsWith(`${name}=`)) ?? '').split(';')[0]!.slice(name.length + 1)
+  const refreshToken = cookieOf(signUp.cookies, 'wt_refresh')
+  const csrfToken: string = signUp.body.csrfToken
+  const cookieHeader = `wt_refresh=${refreshToken}; wt_csrf=${csrfToken}`
+  await post('/api/v1/auth/sign-in', { email, password: `${PASSWORD}x` })
+  const session = await post('/api/v1/auth/sign-in', { email, password: PASSWORD })
+  t.equal(session.status, 200)
+  const refreshed = await post('/api/v1/auth/refresh', undefined, { cookie: cookieHeader, 'x-csrf-token': csrfToken })
+  t.equal(refreshed.status, 200)
+  const rotated = cookieOf(refreshed.cookies, 'wt_refresh')
+  await post('/api/v1/auth/refresh', undefined, { cookie: cookieHeader, 'x-csrf-token': csrfToken }) // reuse: revokes
+  await post('/api/v1/auth/refresh', undefined, { cookie: `wt_refresh=${rotated}`, 'x-csrf-token': `${csrfToken}x` }) // CSRF refusal
+  await post(`/api/v1/auth/sign-in?password=${PASSWORD}&refresh_token=${refreshToken}&csrf_token=${csrfToken}`, { email, password: PASSWORD.slice(0, 3) })
+  await post('/api/v1/auth/sign-up', { email: 'bad', password: PASSWORD, displayName: '', extra: refreshToken })
+  const changed = await post('/api/v1/auth/change-password', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, { authorization: `Bearer ${session.body.token}` })
+  t.equal(changed.status, 200)
+  await post('/api/v1/auth/sign-out', undefined, { cookie: `wt_refresh=${cookieOf(changed.cookies, 'wt_refresh')}`, 'x-csrf-token': changed.body.csrfToken })
+
   const wsBase = realtime.base.replace('http', 'ws')
   const sockets = [`/rooms/${roomId}/ws?ticket=${ticket}`, `/rooms/${roomId}/ws?ticket=${ticket}x`, `/sync-player/ws?ticket=${ticket}`]
   for (const path of sockets) {
@@ -128,9 +157,18 @@ t.test('no credential appears in the logs of room-api or realtime', async (t) =>
     'ticket signature': ticket.split('.')[2]!,
     JWT_SECRET,
     TICKET_SECRET,
-    ADMIN_TOKEN
+    ADMIN_TOKEN,
+    password: PASSWORD,
+    'new password': NEW_PASSWORD,
+    'refresh token': refreshToken,
+    'rotated refresh token': rotated,
+    'refresh token after a password change': cookieOf(changed.cookies, 'wt_refresh'),
+    'CSRF token': csrfToken,
+    'CSRF token after a password change': changed.body.csrfToken,
+    'session access token': session.body.token.split('.')[2]
   }
   for (const [what, value] of Object.entries(secrets)) {
+    t.ok(value && value.length >= 16, `${what} was obtained`)
     t.notOk(logs.includes(value), `no ${what} in the logs`)
   }
 })

@@ -5,6 +5,7 @@ import type { Config } from '../config.js'
 import { globalKeys, roomKeys } from '../rooms/keys.js'
 import { END_CLOSE_CODES, END_REASONS, membershipValue, newerThanStored } from '../rooms/membership.js'
 import { seedState } from '../rooms/room-store.js'
+import { publishToUser } from '../routes/user-socket.js'
 
 /**
  * Applies one room-api lifecycle event to live rooms. Idempotent (events may be delivered
@@ -13,7 +14,7 @@ import { seedState } from '../rooms/room-store.js'
  */
 async function applyLifecycleEvent (app: FastifyInstance, event: WatchEvent) {
   const { redis, roomLog, hub, config, store } = app.realtime
-  if (event.roomId === null) return
+  if (event.roomId === null) return await applyUserEvent(app, event)
   const roomId = event.roomId
   const keys = roomKeys(config.REDIS_PREFIX, roomId)
   const now = Date.now()
@@ -106,6 +107,36 @@ async function applyLifecycleEvent (app: FastifyInstance, event: WatchEvent) {
   }
 }
 
+const USER_PUSH_MAX_AGE_MS = 10 * 60_000
+
+/** User-scoped events that concern one person reach their own channel (/users/ws), on every instance. */
+async function applyUserEvent (app: FastifyInstance, event: WatchEvent) {
+  const to = event.userId
+  // A live push: an old event (a new consumer group replaying the topic) is news to nobody.
+  if (!to || Date.now() - event.at > USER_PUSH_MAX_AGE_MS) return
+  switch (event.type) {
+    case 'room.invited': {
+      const p = event.payload
+      await publishToUser(app, to, {
+        type: 'invitation.received',
+        at: event.at,
+        roomId: p.roomId,
+        inviteCode: p.inviteCode,
+        roomName: p.roomName,
+        film: { id: p.filmId, title: p.filmTitle },
+        from: { userId: p.fromUserId, name: p.fromName }
+      })
+      return
+    }
+    case 'friend.request_sent':
+    case 'friend.request_cancelled':
+    case 'friend.request_accepted':
+    case 'friend.request_declined':
+    case 'friend.removed':
+      await publishToUser(app, to, { type: 'friends.changed', at: event.at, change: event.type, otherUserId: event.payload.otherUserId, actorId: event.payload.actorId })
+  }
+}
+
 /**
  * Consumes room-api's lifecycle events from the shared topic (one group for all instances); the
  * shared consumer plugin starts it with backoff while Kafka is away, restarts it if kafkajs gives
@@ -130,7 +161,13 @@ export function lifecyclePlugin (config: Config) {
           'member.mute_changed': on,
           'room.control_mode_changed': on,
           'host.changed': on,
-          'room.archived': on
+          'room.archived': on,
+          'room.invited': on,
+          'friend.request_sent': on,
+          'friend.request_cancelled': on,
+          'friend.request_accepted': on,
+          'friend.request_declined': on,
+          'friend.removed': on
         },
         deadLetter: async (record) => { await app.kafka.producer.send(config.KAFKA_DLQ_TOPIC, [record]) },
         service: 'realtime',

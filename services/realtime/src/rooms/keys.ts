@@ -46,6 +46,8 @@ export function globalKeys (prefix: string) {
     outboxLock: `${prefix}:outbox:lock`,
     /** Instance-wide commands (close a room's sockets, kick a member) from whichever instance consumed the event. */
     control: `${prefix}:control`,
+    /** A person's own channel (/users/ws): invitations and friend changes, from whichever instance consumed them. */
+    userChannel: (userId: string) => `${prefix}:user:{${userId}}:channel`,
     legacyState: (userId: string) => `${prefix}:legacy:{${userId}}:state`,
     /** The user's device-event counter (device.state_changed `seq`, ordering one user's updates). */
     legacySeq: (userId: string) => `${prefix}:legacy:{${userId}}:seq`,

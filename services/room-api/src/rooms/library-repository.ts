@@ -1,4 +1,4 @@
-import type { Film, Match } from '@watch-together/protocol'
+import type { Film } from '@watch-together/protocol'
 import type pg from 'pg'
 import { errors } from '../errors.js'
 import { FILM_COLUMNS, type FilmRow, toFilm } from './room-view.js'
@@ -9,7 +9,7 @@ export function toPrefixQuery (text: string): string | null {
   return words.length ? words.slice(0, 8).map((w) => `${w}:*`).join(' & ') : null
 }
 
-/** The catalog, "want to watch" lists, friendships and matches. */
+/** The catalog and "want to watch" lists (friends and matches: src/friends). */
 export class LibraryRepository {
   constructor (private readonly pool: pg.Pool) {}
 
@@ -48,36 +48,5 @@ export class LibraryRepository {
 
   async removeFromWatchlist (userId: string, filmId: string) {
     await this.pool.query('DELETE FROM watchlist WHERE user_id = $1 AND film_id = $2', [userId, filmId])
-  }
-
-  async friends (userId: string) {
-    const { rows } = await this.pool.query<{ friend_id: string, created_at: Date }>(
-      'SELECT friend_id, created_at FROM friendships WHERE user_id = $1 ORDER BY created_at, friend_id', [userId])
-    return rows.map((r) => ({ userId: r.friend_id, since: r.created_at.toISOString() }))
-  }
-
-  /** Friends are the user's own list (one direction): adding someone needs no consent, and shows only their wishes to you. */
-  async addFriend (userId: string, friendId: string) {
-    if (userId === friendId) throw errors.selfFriend()
-    await this.pool.query(
-      'INSERT INTO friendships (user_id, friend_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [userId, friendId])
-  }
-
-  async removeFriend (userId: string, friendId: string) {
-    await this.pool.query('DELETE FROM friendships WHERE user_id = $1 AND friend_id = $2', [userId, friendId])
-  }
-
-  /** Films on my list that friends also want, with those friends, most-shared first: one query. */
-  async matches (userId: string): Promise<Match[]> {
-    const { rows } = await this.pool.query<FilmRow & { friend_ids: string[], count: number }>(`
-      SELECT ${FILM_COLUMNS}, array_agg(fw.user_id ORDER BY fw.user_id) AS friend_ids, count(*)::int AS count
-      FROM watchlist mine
-      JOIN friendships fr ON fr.user_id = mine.user_id
-      JOIN watchlist fw ON fw.user_id = fr.friend_id AND fw.film_id = mine.film_id
-      JOIN films f ON f.id = mine.film_id
-      WHERE mine.user_id = $1
-      GROUP BY f.id
-      ORDER BY count DESC, f.title, f.id`, [userId])
-    return rows.map((r) => ({ film: toFilm(r), friendIds: r.friend_ids, count: r.count }))
   }
 }

@@ -1,14 +1,11 @@
-import {
-  EmptySuccess, ErrorBody, FilmIdParams, FilmResponse, FilmsQuery, FilmsResponse, FriendIdParams,
-  FriendsResponse, MatchesResponse, WatchlistResponse
-} from '@watch-together/protocol'
+import { EmptySuccess, ErrorBody, FilmIdParams, FilmResponse, FilmsQuery, FilmsResponse, WatchlistResponse } from '@watch-together/protocol'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { LibraryRepository } from '../rooms/library-repository.js'
 
 const ok = <T extends object>(data: T) => ({ success: true as const, errors: [], ...data })
 const fail = { '4xx': ErrorBody, '5xx': ErrorBody }
 
-/** The catalog (public) and the signed-in user's "want to watch" list, friends and matches. */
+/** The catalog (public) and the signed-in user's "want to watch" list (friends and matches: friends-routes.ts). */
 export const catalogRoutes: FastifyPluginAsyncZod<{ library: LibraryRepository }> = async (app, { library }) => {
   app.get('/films', {
     schema: { tags: ['catalog'], summary: 'List films, or search titles by word prefixes (q)', querystring: FilmsQuery, response: { 200: FilmsResponse, ...fail } }
@@ -40,26 +37,4 @@ export const meRoutes: FastifyPluginAsyncZod<{ library: LibraryRepository }> = a
     await library.removeFromWatchlist(request.user.id, request.params.filmId)
     return ok({})
   })
-
-  app.get('/me/friends', {
-    schema: { ...secured, summary: 'My friends', response: { 200: FriendsResponse, ...fail } }
-  }, async (request) => ok({ friends: await library.friends(request.user.id) }))
-
-  app.put('/me/friends/:userId', {
-    schema: { ...secured, summary: 'Add a friend (idempotent)', params: FriendIdParams, response: { 200: FriendsResponse, ...fail } }
-  }, async (request) => {
-    await library.addFriend(request.user.id, request.params.userId)
-    return ok({ friends: await library.friends(request.user.id) })
-  })
-
-  app.delete('/me/friends/:userId', {
-    schema: { ...secured, summary: 'Remove a friend (idempotent)', params: FriendIdParams, response: { 200: EmptySuccess, ...fail } }
-  }, async (request) => {
-    await library.removeFriend(request.user.id, request.params.userId)
-    return ok({})
-  })
-
-  app.get('/me/matches', {
-    schema: { ...secured, summary: 'Films on my list that friends also want, most-shared first', response: { 200: MatchesResponse, ...fail } }
-  }, async (request) => ok({ matches: await library.matches(request.user.id) }))
 }

@@ -1,10 +1,10 @@
 import { createConsumer, createProducer, eventRecord } from '@watch-together/kafka'
-import { type EventEnvelope, parseEvent } from '@watch-together/protocol'
+import { type EventEnvelope, eventKey, parseEvent } from '@watch-together/protocol'
 import { stack, uniqueName, waitFor } from '@watch-together/test-kit'
 
 interface Teardown { teardown (fn: () => unknown): void }
 
-/** Reads a topic from the beginning into an array, in partition order, until the test ends. */
+/** Reads a topic from the beginning into an array, in partition order, until the test ends; `bad` holds what does not parse or is keyed wrong. */
 export async function collectTopic (t: Teardown, topic: string) {
   const consumer = createConsumer({ brokers: stack.kafkaBrokers, clientId: uniqueName('reader'), retries: 5 }, { groupId: uniqueName('reader') })
   await consumer.connect()
@@ -15,7 +15,7 @@ export async function collectTopic (t: Teardown, topic: string) {
   await consumer.run(async (batch) => {
     for (const record of batch.records) {
       const parsed = parseEvent(record.value)
-      if (parsed.success && record.key === parsed.envelope.roomId) events.push({ ...parsed.envelope, partition: batch.partition })
+      if (parsed.success && record.key === eventKey(parsed.envelope)) events.push({ ...parsed.envelope, partition: batch.partition })
       else bad.push({ offset: record.offset, key: record.key, value: record.value?.toString('utf8') ?? '', headers: record.headers })
     }
   })

@@ -1,0 +1,72 @@
+import { UserServerFrame } from '@watch-together/protocol'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { WebSocket } from 'ws'
+import { globalKeys } from '../rooms/keys.js'
+import { verifyUserTicket } from '../ticket.js'
+import { originAllowed } from './room-socket.js'
+
+type UserRequest = FastifyRequest<{ Querystring: { ticket?: string } }>
+
+/**
+ * GET /users/ws?ticket=JWT — a signed-in person's own channel (packages/protocol user-channel.ts):
+ * invitations and friend changes, published to the person's Redis channel by whichever instance
+ * consumed the event, and sent to each of their open sockets here. Server → client only.
+ */
+export async function userSocketRoutes (app: FastifyInstance) {
+  const rt = app.realtime
+  const keys = globalKeys(rt.config.REDIS_PREFIX)
+  const secret = new TextEncoder().encode(rt.config.TICKET_SECRET)
+  const sockets = new Map<string, Set<WebSocket>>()
+
+  function onMessage (userId: string, message: string) {
+    for (const socket of sockets.get(userId) ?? []) {
+      if (socket.readyState === WebSocket.OPEN) { socket.send(message); rt.metrics.framesOut.inc() }
+    }
+  }
+
+  app.get('/users/ws', { websocket: true }, (socket: WebSocket, request: UserRequest) => {
+    rt.metrics.connections.inc({ protocol: 'user' })
+    rt.watch(socket)
+    let userId: string | undefined
+    // Nothing is read from the client on this channel; anything sent is ignored.
+    socket.on('close', () => {
+      rt.metrics.connections.dec({ protocol: 'user' })
+      const mine = userId ? sockets.get(userId) : undefined
+      if (!userId || !mine) return
+      mine.delete(socket)
+      if (mine.size === 0) {
+        sockets.delete(userId)
+        rt.subscriber.unsubscribe(keys.userChannel(userId)).catch(() => {})
+      }
+    })
+
+    const start = async () => {
+      if (!originAllowed(rt.config.ALLOWED_ORIGINS, request)) return socket.close(4004, 'origin not allowed')
+      const check = await verifyUserTicket(request.query.ticket, secret)
+      if (!check.ok) return socket.close(check.code, check.reason)
+      if (socket.readyState !== WebSocket.OPEN) return
+      const user = check.claims.sub
+      let mine = sockets.get(user)
+      if (!mine) {
+        mine = new Set()
+        sockets.set(user, mine)
+        await rt.subscriber.subscribe(keys.userChannel(user), (message) => onMessage(user, message))
+      }
+      mine.add(socket)
+      userId = user
+      const ready: UserServerFrame = { type: 'user.ready', you: { userId: user, name: check.claims.name }, serverTime: Date.now() }
+      socket.send(JSON.stringify(ready))
+    }
+    start().catch((err: Error) => {
+      request.log.error({ err }, 'user channel set-up failed')
+      socket.close(1011, 'internal error')
+    })
+  })
+}
+
+/** Publishes a frame to a person's channel (every instance with a socket of theirs sends it on). */
+export async function publishToUser (app: FastifyInstance, userId: string, frame: UserServerFrame) {
+  const { redis, config } = app.realtime
+  if (config.FRAME_CHECKS) UserServerFrame.parse(frame)
+  await redis.publish(globalKeys(config.REDIS_PREFIX).userChannel(userId), JSON.stringify(frame))
+}
