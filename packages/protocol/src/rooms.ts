@@ -113,6 +113,11 @@ export type RemoveMemberBody = z.infer<typeof RemoveMemberBody>
 export const MuteMemberBody = z.strictObject({ muted: z.boolean() })
 export type MuteMemberBody = z.infer<typeof MuteMemberBody>
 
+/** Invite friends to a room: each gets a live invitation on their per-user channel (friends only). */
+export const InviteFriendsBody = z.strictObject({ userIds: z.array(UserId).min(1).max(50) })
+export type InviteFriendsBody = z.infer<typeof InviteFriendsBody>
+export const InvitedResponse = successEnvelope({ invited: z.array(UserId) })
+
 export const DevSignInBody = z.strictObject({
   name: z.string().trim().min(1).max(64),
   /** Optional: a stable id to sign in as; a fresh one is made otherwise. */
@@ -144,6 +149,8 @@ export const RoomPreviewResponse = successEnvelope({ room: RoomPreview })
 /** Create also returns `link`, the invite URL to share, as the original API does. */
 export const CreateRoomResponse = successEnvelope({ room: Room, link: z.string() })
 export const TicketResponse = successEnvelope({ ticket: z.string(), expiresAt: IsoTime })
+/** A ticket for the per-user channel (/users/ws), for any signed-in user. */
+export const UserTicketResponse = successEnvelope({ ticket: z.string(), expiresAt: IsoTime })
 export const FilmResponse = successEnvelope({ film: Film })
 export const FilmsResponse = successEnvelope({ films: z.array(Film), total: z.number().int().nonnegative() })
 export const WatchlistItem = z.object({ film: Film, addedAt: IsoTime })

@@ -20,7 +20,8 @@ import { authPlugin } from './plugins/auth.js'
 import { postgresPlugin } from './plugins/postgres.js'
 import { LibraryRepository } from './rooms/library-repository.js'
 import { RoomsService } from './rooms/rooms-service.js'
-import { createTicketSigner } from './rooms/ticket.js'
+import { inviteFriends } from './rooms/invitations.js'
+import { createTicketSigner, createUserTicketSigner } from './rooms/ticket.js'
 import { devSignInRoutes } from './routes/auth-routes.js'
 import { invitePageRoutes } from './routes/invite-page.js'
 import { catalogRoutes, meRoutes } from './routes/library-routes.js'
@@ -113,6 +114,8 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     await api.register(roomsRoutes, {
       rooms,
       signTicket: createTicketSigner(config.TICKET_SECRET, config.TICKET_TTL_SECONDS),
+      signUserTicket: createUserTicketSigner(config.TICKET_SECRET, config.TICKET_TTL_SECONDS),
+      invite: (user, roomId, userIds) => inviteFriends(app.pg, user, roomId, userIds, relay.nudge),
       inviteLink,
       createLimit: { max: config.RATE_LIMIT_CREATE_MAX, timeWindow: window }
     })

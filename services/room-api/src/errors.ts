@@ -23,6 +23,7 @@ export const errors = {
     new AppError('ROOM_NAME_TAKEN', 409, `an active room is already called "${name}"; try "${suggestion}"`,
       [{ code: 'ROOM_NAME_TAKEN', message: `an active room is already called "${name}"; try "${suggestion}"`, path: 'body.name', suggestion }]),
   nameNotFound: () => new AppError('ROOM_NAME_NOT_FOUND', 404, 'no active room has this name'),
+  notFriend: (userIds: string[]) => new AppError('ROOM_NOT_FRIEND', 403, `only friends can be invited; not friends: ${userIds.slice(0, 5).join(', ')}`),
   selfFriend: () => new AppError('ROOM_FRIEND_SELF', 400, 'you cannot befriend yourself'),
   ...accountErrors,
   rateLimited: (retryMs: number) =>

@@ -1,4 +1,4 @@
-import { type ControlMode, type MemberRole, TICKET_AUDIENCE, TicketClaims } from '@watch-together/protocol'
+import { type ControlMode, type MemberRole, TICKET_AUDIENCE, TicketClaims, USER_TICKET_AUDIENCE, UserTicketClaims } from '@watch-together/protocol'
 import { createSigner } from 'fast-jwt'
 
 export interface TicketInput {
@@ -31,5 +31,16 @@ export function createTicketSigner (secret: string, ttlSeconds: number) {
     const { name, room, role, controlMode, film, epoch } = claims
     const ticket = sign({ name, room, role, controlMode, ...(film ? { film } : {}), ...(epoch !== undefined ? { epoch } : {}), sub: claims.sub, aud: TICKET_AUDIENCE, iat, exp })
     return { ticket, expiresAt: new Date(exp * 1000).toISOString() }
+  }
+}
+
+/** Signs a ticket for the per-user channel (/users/ws): the same secret, its own audience, so neither opens the other. */
+export function createUserTicketSigner (secret: string, ttlSeconds: number) {
+  const sign = createSigner({ key: secret, algorithm: 'HS256' })
+  return async (user: { id: string, name: string }) => {
+    const iat = Math.floor(Date.now() / 1000)
+    const exp = iat + ttlSeconds
+    const claims = UserTicketClaims.parse({ sub: user.id, name: user.name.slice(0, 64) || 'Viewer', aud: USER_TICKET_AUDIENCE, iat, exp })
+    return { ticket: sign({ ...claims }), expiresAt: new Date(exp * 1000).toISOString() }
   }
 }

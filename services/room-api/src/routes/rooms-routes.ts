@@ -1,5 +1,5 @@
 import {
-  ControlModeBody, CreateRoomBody, CreateRoomResponse, EmptySuccess, ErrorBody, InviteCodeParams, MemberParams,
+  ControlModeBody, CreateRoomBody, CreateRoomResponse, EmptySuccess, ErrorBody, InviteCodeParams, InvitedResponse, InviteFriendsBody, MemberParams, UserTicketResponse,
   MuteMemberBody, RemoveMemberBody, RoomIdParams, RoomNameParams, RoomPreviewResponse, RoomResponse, TicketResponse, TransferHostBody
 } from '@watch-together/protocol'
 import type { FastifyRequest } from 'fastify'
@@ -12,6 +12,9 @@ import type { TicketInput } from '../rooms/ticket.js'
 export interface RoomsRoutesOptions {
   rooms: RoomsService
   signTicket: (input: TicketInput) => Promise<{ ticket: string, expiresAt: string }>
+  signUserTicket: (user: { id: string, name: string }) => Promise<{ ticket: string, expiresAt: string }>
+  /** Invites friends to a room (rooms/invitations.ts); returns who was invited. */
+  invite: (user: { id: string, name: string }, roomId: string, userIds: string[]) => Promise<string[]>
   inviteLink: (code: string) => string
   createLimit: { max: number, timeWindow: number }
 }
@@ -94,6 +97,14 @@ export const roomsRoutes: FastifyPluginAsyncZod<RoomsRoutesOptions> = async (app
   app.put('/rooms/:roomId/members/:userId/mute', {
     schema: { ...secured, summary: "Mute or unmute a member's chat (host only)", params: MemberParams, body: MuteMemberBody, response: { 200: RoomResponse, ...fail } }
   }, async (request) => roomReply(await rooms.setMuted(request.user, request.params.roomId, request.params.userId, request.body.muted)))
+
+  app.post('/rooms/:roomId/invitations', {
+    schema: { ...secured, summary: 'Invite friends to the room: each gets a live invitation (friends only)', params: RoomIdParams, body: InviteFriendsBody, response: { 200: InvitedResponse, ...fail } }
+  }, async (request) => ok({ invited: await opts.invite(request.user, request.params.roomId, [...new Set(request.body.userIds)]) }))
+
+  app.post('/me/ticket', {
+    schema: { ...secured, summary: 'A short-lived ticket for your own realtime channel (/users/ws: invitations, friend changes)', response: { 200: UserTicketResponse, ...fail } }
+  }, async (request) => ok(await opts.signUserTicket(request.user)))
 
   app.post('/rooms/:roomId/ticket', {
     schema: { ...secured, summary: 'A short-lived ticket for the realtime service (present members only)', params: RoomIdParams, response: { 200: TicketResponse, ...fail } }
