@@ -68,7 +68,12 @@ export function eventBatchHandler (opts: EventHandlers): BatchHandler {
           const handler = opts.handlers[parsed.event.type] as Handler | undefined
           const event = parsed.event
           // The handling runs in the producer's trace (the traceparent header): its log lines carry the id.
-          if (handler && !await withTrace(traceFrom(record.headers.traceparent), () => apply(record, event, handler, control))) break
+          if (handler) {
+            const trace = traceFrom(record.headers.traceparent, `consume ${event.type}`, { 'watch_together.service': opts.service })
+            const applied = await withTrace(trace, () => apply(record, event, handler, control))
+            trace.end()
+            if (!applied) break
+          }
         }
         done = record.offset
       }

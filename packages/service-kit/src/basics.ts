@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { AppError, errorBody, makeErrorHandler } from './errors.js'
 import { createReadinessRegistry, type ReadinessRegistry } from './readiness.js'
-import { currentTrace, traceFrom, withTrace } from './trace.js'
+import { currentTrace, flushTracing, startTracing, type TraceContext, traceFrom, withTrace } from './trace.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,6 +22,8 @@ declare module 'fastify' {
 export interface BasicsOptions {
   service: string
   sentryDsn?: string | undefined
+  /** OTLP/HTTP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT): spans are exported there when set. */
+  otlpEndpoint?: string | undefined
   /** Per-check limit for /readyz. */
   readinessTimeoutMs?: number
 }
@@ -38,12 +40,19 @@ async function basics (app: FastifyInstance, opts: BasicsOptions) {
   app.decorate('readiness', createReadinessRegistry())
 
   // Each request runs in a trace: the caller's traceparent continued, or a new one (answered back).
+  if (opts.otlpEndpoint) {
+    startTracing(opts.service, opts.otlpEndpoint)
+    app.addHook('onClose', async () => { await flushTracing() })
+  }
   // done() runs inside the trace, so the rest of the request's lifecycle (hooks, handler) inherits it.
+  const spans = new WeakMap<object, TraceContext>()
   app.addHook('onRequest', (request, reply, done) => {
-    const trace = traceFrom(request.headers.traceparent as string | undefined)
+    const trace = traceFrom(request.headers.traceparent as string | undefined, `${request.method} ${request.routeOptions.url ?? 'unmatched'}`)
+    spans.set(request, trace)
     reply.header('traceparent', trace.traceparent)
     withTrace(trace, done)
   })
+  app.addHook('onResponse', async (request) => { spans.get(request)?.end() })
 
   const report = await errorReporter(opts.sentryDsn, opts.service)
   app.decorate('reportError', (err: Error, tags: Record<string, string> = {}) => report(err, tags))

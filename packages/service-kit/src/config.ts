@@ -67,6 +67,8 @@ export const baseConfigShape = {
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Optional: errors are reported to Sentry only when set. */
   SENTRY_DSN: z.url().optional(),
+  /** Optional: OpenTelemetry spans are exported to this OTLP/HTTP endpoint (e.g. http://collector:4318) only when set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   /** How long graceful shutdown may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: intString(100, 600_000).default(10_000)
 }

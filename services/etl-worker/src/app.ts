@@ -17,7 +17,7 @@ export const SERVICE = 'etl-worker'
  */
 export async function buildApp (config: Config): Promise<FastifyInstance> {
   const app = Fastify({ logger: loggerOptions(SERVICE, config.LOG_LEVEL) })
-  await app.register(basicsPlugin, { service: SERVICE, sentryDsn: config.SENTRY_DSN })
+  await app.register(basicsPlugin, { service: SERVICE, sentryDsn: config.SENTRY_DSN, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
   await app.register(mongoPlugin, {
     url: config.MONGO_URL,
     database: config.MONGO_DB,

@@ -24,7 +24,7 @@ export interface BuildOptions {
 /** Builds the realtime app; never listens (server.ts does), so tests build it and use inject/injectWS. */
 export async function buildApp (config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: loggerOptions(SERVICE, config.LOG_LEVEL), trustProxy: config.TRUST_PROXY })
-  await app.register(basicsPlugin, { service: SERVICE, sentryDsn: config.SENTRY_DSN })
+  await app.register(basicsPlugin, { service: SERVICE, sentryDsn: config.SENTRY_DSN, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
   await app.register(redisPlugin, { url: config.REDIS_URL })
   await app.register(kafkaPlugin, {
     brokers: config.KAFKA_BROKERS,

@@ -46,7 +46,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
   app.setSerializerCompiler(responseSerializerCompiler)
 
   // Registered in dependency order, so onClose hooks close them in reverse.
-  await app.register(basicsPlugin, { service: SERVICE, sentryDsn: config.SENTRY_DSN })
+  await app.register(basicsPlugin, { service: SERVICE, sentryDsn: config.SENTRY_DSN, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
   if (config.MIGRATE_ON_START) await runMigrations(config.DATABASE_URL, config.PG_SCHEMA, app.log)
   await app.register(postgresPlugin, { connectionString: config.DATABASE_URL, max: config.PG_POOL_MAX, schema: config.PG_SCHEMA })
   await app.register(kafkaPlugin, {

@@ -44,13 +44,16 @@ export async function roomSocketRoutes (app: FastifyInstance) {
       if (!current) return
       // One command at a time per socket, so a client's commands apply in the order it sent them.
       // Each frame is its own trace: its log lines and the events it makes carry the trace id.
-      chain = chain.then(() => withTrace(traceFrom(null), async () => {
+      const trace = traceFrom(null, 'websocket frame', { 'watch_together.room_id': current.claims.room })
+      chain = chain.then(() => withTrace(trace, async () => {
         try {
           await dispatchFrame(rt, current, data, isBinary, at)
           request.log.debug({ connectionId: current.connectionId }, 'frame handled')
+          trace.end()
         } catch (err) {
           request.log.error({ err }, 'frame handler failed')
           app.reportError(err as Error, { service: 'realtime', where: 'websocket frame' })
+          trace.end(err as Error)
           current.error('RT_INTERNAL', 'internal error')
         }
       }))
