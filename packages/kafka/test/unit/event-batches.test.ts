@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import { eventBatchHandler, type IncomingRecord, type OutgoingRecord, PermanentEventError } from '../src/index.js'
+import { eventBatchHandler, type IncomingRecord, type OutgoingRecord, PermanentEventError } from '../../src/index.js'
 
 const event = (seq: number, type = 'room.emptied', payload: Record<string, unknown> = {}) => ({
   id: randomUUID(), type, roomId: randomUUID(), userId: null, at: 1, seq, v: 1, source: 'realtime', payload

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { groupByPartition, partitionCounter, partitionFor } from '../src/index.js'
+import { groupByPartition, partitionCounter, partitionFor } from '../../src/index.js'
 
 t.test('records are grouped by their key\'s partition, each group in its original order', async (t) => {
   const records = Array.from({ length: 40 }, (_, i) => ({ key: `room-${i % 7}`, n: i }))

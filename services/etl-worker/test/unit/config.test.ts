@@ -1,6 +1,6 @@
 import t from 'tap'
 import { ConfigError } from '@watch-together/service-kit'
-import { readConfig } from '../src/config.js'
+import { readConfig } from '../../src/config.js'
 
 t.test('defaults point at the local stack', async (t) => {
   const config = readConfig({})

@@ -1,7 +1,7 @@
 import { DEV_ADMIN_TOKEN, DEV_TICKET_SECRET } from '@watch-together/protocol'
 import t from 'tap'
 import { ConfigError } from '@watch-together/service-kit'
-import { readConfig } from '../src/config.js'
+import { readConfig } from '../../src/config.js'
 
 t.test('defaults point at the local stack', async (t) => {
   const config = readConfig({ TICKET_SECRET: 'a-secret-of-16-chars' })

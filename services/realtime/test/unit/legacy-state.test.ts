@@ -1,7 +1,7 @@
 // The original protocol's parser and state machine alone (pure: no servers).
 import { parseLegacyMessage } from '@watch-together/protocol'
 import t from 'tap'
-import { applyLegacy } from '../src/legacy/legacy-state.js'
+import { applyLegacy } from '../../src/legacy/legacy-state.js'
 
 t.test('both shapes parse to the same message', async (t) => {
   const top = parseLegacyMessage({ type_push_state: 'new_track', queue_position: 2, time_state_update: 5 })

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { InviteCode } from '@watch-together/protocol'
-import { newInviteCode } from '../src/rooms/invite-code.js'
+import { newInviteCode } from '../../src/rooms/invite-code.js'
 
 t.test('invite codes: 12 base62 characters, every character used, no repeats', async (t) => {
   const codes = Array.from({ length: 20_000 }, () => newInviteCode())
