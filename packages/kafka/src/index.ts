@@ -9,3 +9,4 @@ export { eventBatchHandler, type EventHandlerMap, type EventHandlers } from './e
 export { deadLetterRecord, PermanentEventError } from './dead-letter.js'
 export { eventConsumerPlugin, type EventConsumerOptions } from './consumer-plugin.js'
 export { createDrainLoop, type DrainLoopOptions, type OutboxEntry, sendByPartition } from './outbox-drain.js'
+export { produceEvents, readTopic, type ReadEvent, type TopicReader } from './topic-reader.js'
