@@ -10,7 +10,7 @@
  * freed at once, and `onTimeout` is told (the worker logs it and counts etl_write_timeouts_total).
  * The abandoned request may still land later, which is harmless: writes are idempotent by id and
  * summaries are guarded by their revision. The driver can leave a request unanswered for good when
- * it writes to a connection the server has just closed (see plugins/heartbeat-watchdog.ts).
+ * it writes to a connection the server has just closed (see mongo/heartbeat-watchdog.ts).
  */
 export type WriteLimiter = <T>(work: () => Promise<T>) => Promise<T>
 

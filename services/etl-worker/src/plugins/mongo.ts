@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { type Db, MongoClient } from 'mongodb'
 import { Counter } from 'prom-client'
-import { watchHeartbeats } from './heartbeat-watchdog.js'
+import { watchHeartbeats } from '../mongo/heartbeat-watchdog.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events'
 import { waitFor } from '@watch-together/test-kit'
 import t from 'tap'
 import { createWriteLimiter, MongoRequestTimeout } from '../../src/archive/write-limiter.js'
-import { watchHeartbeats } from '../../src/plugins/heartbeat-watchdog.js'
+import { watchHeartbeats } from '../../src/mongo/heartbeat-watchdog.js'
 
 const beat = (client: EventEmitter, event: string, address = '127.0.0.1:27017') => client.emit(event, { connectionId: address })
 

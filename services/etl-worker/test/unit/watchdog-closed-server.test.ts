@@ -4,7 +4,7 @@
 // would restart a client that has nothing wrong.
 import { EventEmitter } from 'node:events'
 import t from 'tap'
-import { watchHeartbeats } from '../../src/plugins/heartbeat-watchdog.js'
+import { watchHeartbeats } from '../../src/mongo/heartbeat-watchdog.js'
 
 t.test('a heartbeat pending when its server closed is not reported as stuck', async (t) => {
   const client = new EventEmitter()

@@ -2,10 +2,10 @@
 // Reads MONGO_URL and MONGO_DB like the worker; only reads the archive.
 import { parseArgs } from 'node:util'
 import { MongoClient } from 'mongodb'
-import { buildReport } from './analytics/queries.js'
-import { formatReport, parseDuration } from './analytics/format.js'
-import { archiveCollections } from './archive/collections.js'
-import { readConfig } from './config.js'
+import { buildReport } from '../src/analytics/queries.js'
+import { formatReport, parseDuration } from '../src/analytics/format.js'
+import { archiveCollections } from '../src/archive/collections.js'
+import { readConfig } from '../src/config.js'
 
 const { values } = parseArgs({ options: { since: { type: 'string', default: '7d' }, limit: { type: 'string', default: '10' } } })
 const config = readConfig(process.env)
