@@ -28,6 +28,8 @@ export function outboxRecord (stored: EventEnvelope & { trace?: string }): Outgo
 }
 
 /**
+ * The one way a room's events enter the outbox (create, both join paths and every locked change
+ * use it, as a CTE or a whole statement; user-scoped events go through user-events.ts).
  * The tail of a statement that appends events: CTE `s` bumped the room's counter by the event
  * count ($count) and returned the new value; $1 is the room id, $events the events as JSON (seq 0).
  */

@@ -41,12 +41,10 @@ export class RoomsService {
         room AS (
           INSERT INTO rooms (id, film_id, owner_id, owner_name, invite_code, event_seq, name)
           SELECT $1, film.id, $3, $4, $5, $6, $8 FROM film
-          RETURNING id, invite_code, created_at),
+          RETURNING id, invite_code, created_at, event_seq),
+        s AS (SELECT event_seq FROM room),
         host AS (INSERT INTO room_members (room_id, user_id, name, role, epoch) SELECT id, $3, $4, 'host', 2 FROM room RETURNING joined_at),
-        events AS (
-          INSERT INTO outbox (event_id, room_id, seq, type, envelope)
-          SELECT (e->>'id')::uuid, room.id, (e->>'seq')::bigint, e->>'type', e
-          FROM room, jsonb_array_elements($7::jsonb) AS t(e))
+        events AS (${insertEventsFromS('$6', '$7')})
         SELECT room.invite_code, room.created_at, host.joined_at, row_to_json(film) AS film FROM room, host, film`,
         values: [roomId, filmId, user.id, user.name, newInviteCode(), envelopes.length, JSON.stringify(envelopes), name ?? null]
       })
@@ -205,10 +203,7 @@ export class RoomsService {
         joined AS (
           INSERT INTO room_members (room_id, user_id, name, role, epoch) SELECT $1, $2, $3, 'guest', s.event_seq FROM s
           RETURNING user_id, name, role, joined_at, left_at, online, muted),
-        events AS (
-          INSERT INTO outbox (event_id, room_id, seq, type, envelope)
-          SELECT (e->>'id')::uuid, $1, s.event_seq, e->>'type', jsonb_set(e, '{seq}', to_jsonb(s.event_seq))
-          FROM s, jsonb_array_elements($4::jsonb) AS t(e))
+        events AS (${insertEventsFromS('1', '$4')})
         SELECT s.id, s.name, s.owner_id, s.invite_code, s.status, s.control_mode, s.created_at, s.closed_at,
           row_to_json(f) AS film,
           (SELECT json_agg(${MEMBER_JSON} ORDER BY m.joined_at, m.user_id)
