@@ -33,7 +33,7 @@ t.test('each documented query returns the figures of the seeded sessions', async
   const later = await buildReport(archive, new Date(Date.now() + 60_000))
   t.same(later.messagesPerRoom, [], 'the window excludes older sessions')
 
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/report.ts', '--since', '2d'], {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/report.ts', '--since', '2d'], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     env: { ...process.env, ...workerEnv(names) }
   })
