@@ -162,3 +162,26 @@ t.test('mute, delete and host changes are pushed and enforced', async (t) => {
   await guest.close()
   await host.close()
 })
+
+t.test('a leave that arrives late, or again, spares the member\'s newer membership', async (t) => {
+  const roomId = randomUUID()
+  const api = roomApi(roomId)
+  const first = await api.publish('member.joined', 'g', { name: 'G', role: 'guest' })
+  const { client: old } = await TestClient.join(one.base, roomId, { userId: 'g', name: 'G', epoch: first })
+  // room-api: g left (seq 2) and joined again (seq 3); g's new ticket connects before realtime consumed either.
+  const leftAt = api.next()
+  const rejoinedAt = leftAt + 1
+  const { client: fresh } = await TestClient.join(two.base, roomId, { userId: 'g', name: 'G', epoch: rejoinedAt })
+  await api.publish('member.left', 'g', { name: 'G', reason: 'left' })
+  t.equal((await old.closed).code, CLOSE_CODES.memberLeft, 'the old membership\'s socket closes')
+  await api.publish('member.joined', 'g', { name: 'G', role: 'guest' })
+  await waitFor('the rejoin to be consumed', async () => (await one.app.redis.hGet(roomKeys(config.REDIS_PREFIX, roomId).membership, 'g')) === `${rejoinedAt}:joined`, 30_000)
+  // The same leave again (a redelivery or a replay): nothing happens to the new socket.
+  const again: EventEnvelope = { id: randomUUID(), type: 'member.left', roomId, userId: 'g', at: Date.now(), seq: leftAt, v: 1, source: 'room-api', payload: { name: 'G', reason: 'left' } }
+  await one.app.kafka.producer.send(config.KAFKA_TOPIC, [eventRecord(again)])
+  fresh.send({ type: 'chat.send', clientMessageId: 'still', text: 'still here' })
+  t.match(await fresh.ofType('chat.message_sent'), { message: { text: 'still here' } }, 'the newer membership acts')
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  t.equal(fresh.socket.readyState, 1, 'and its socket stays open')
+  await fresh.close()
+})

@@ -25,7 +25,8 @@ async function applyLifecycleEvent (app: FastifyInstance, event: WatchEvent) {
   switch (event.type) {
     case 'room.created': {
       const { filmId, controlMode } = event.payload
-      await redis.hSet(keys.meta, { filmId, controlMode })
+      // A replay must not undo a later control-mode change: the film is fixed, the mode only seeded.
+      await redis.multi().hSet(keys.meta, 'filmId', filmId).hSetNX(keys.meta, 'controlMode', controlMode).exec()
       await expireMeta()
       // The server owns the queue: the room's film is queued whoever connects first (or if nobody does yet).
       await seedState(redis, keys, filmId, config.ROOM_TTL_SECONDS)
@@ -51,11 +52,14 @@ async function applyLifecycleEvent (app: FastifyInstance, event: WatchEvent) {
       const userId = event.userId
       const { reason, actorId, name } = event.payload
       const stored = await redis.hGet(keys.membership, userId)
-      if (newerThanStored(stored, event.seq)) {
+      const verdict = membershipValue(event.seq, reason)
+      // A redelivered leave (already stored) kicks again, harmlessly; one overtaken by a rejoin does not kick at all.
+      if (!newerThanStored(stored, event.seq) && stored !== verdict) return
+      if (stored !== verdict) {
         // Written before the kick: a socket that connects after this write is refused at its check,
         // one that connected before is in some instance's hub when the kick arrives.
         await redis.multi()
-          .hSet(keys.membership, userId, membershipValue(event.seq, reason))
+          .hSet(keys.membership, userId, verdict)
           .expire(keys.membership, config.ROOM_TTL_SECONDS)
           .hDel(keys.members, userId)
           .sRem(keys.muted, userId)
@@ -65,7 +69,7 @@ async function applyLifecycleEvent (app: FastifyInstance, event: WatchEvent) {
         await roomLog.emit(roomId, { frame: { type: 'member.left', at: now, userId, name, reason, actor } })
       }
       // Published again on a replay: closing what is already closed changes nothing.
-      await hub.publishControl({ kind: 'kick', roomId, userId, code: END_CLOSE_CODES[reason], reason: END_REASONS[reason] })
+      await hub.publishControl({ kind: 'kick', roomId, userId, code: END_CLOSE_CODES[reason], reason: END_REASONS[reason], endedAt: event.seq })
       return
     }
     case 'room.control_mode_changed': {

@@ -48,6 +48,7 @@ export async function handleChatSend (rt: Realtime, session: Session, frame: Cha
   const message: ChatMessage = {
     messageId, clientMessageId: frame.clientMessageId, userId, name, text: frame.text, positionMs, at: now, reactions: {}
   }
+  // A failure here must free the client id, or every retry of this message would be dropped for a day.
   const emitted = await rt.roomLog.emit(roomId, {
     member: actOf(session, true),
     frame: { type: 'chat.message_sent', at: now, ...(frame.ref ? { ref: frame.ref } : {}), message },
@@ -58,6 +59,9 @@ export async function handleChatSend (rt: Realtime, session: Session, frame: Cha
       payload: { messageId, clientMessageId: frame.clientMessageId, name, text: frame.text, positionMs }
     },
     chatMessageId: messageId
+  }).catch(async (err: unknown) => {
+    await rt.redis.hDel(keys.chatClientIds, clientKey).catch(() => {})
+    throw err
   })
   if (emitted.ok === false && emitted.refused) {
     await rt.redis.hDel(keys.chatClientIds, clientKey)

@@ -8,6 +8,8 @@ export interface Conn {
   id: string
   roomId: string
   userId: string
+  /** The membership epoch of the socket's ticket (undefined for tickets without one). */
+  epoch?: number | undefined
   /** The last room seq this socket has been sent; older or repeated frames are skipped. */
   lastSeq: number
   /** Until the session.ready frame is out, live frames wait in `pending`. */
@@ -19,7 +21,8 @@ export interface Conn {
 
 export type ControlMessage =
   | { kind: 'close_room', roomId: string, code: number, reason: string }
-  | { kind: 'kick', roomId: string, userId: string, code: number, reason: string }
+  /** `endedAt`: the seq of the member.left; a socket of a later membership (epoch ≥ it) is left alone. */
+  | { kind: 'kick', roomId: string, userId: string, code: number, reason: string, endedAt?: number }
 
 const SEQ_PREFIX = /^\{"seq":(\d+),/
 
@@ -70,7 +73,11 @@ export function createHub (redis: RedisClient, subscriber: RedisClient, prefix: 
     let msg: ControlMessage
     try { msg = JSON.parse(raw) as ControlMessage } catch { return }
     for (const conn of rooms.get(msg.roomId) ?? []) {
-      if (msg.kind === 'close_room' || conn.userId === msg.userId) conn.close(msg.code, msg.reason)
+      if (msg.kind === 'close_room') { conn.close(msg.code, msg.reason); continue }
+      if (conn.userId !== msg.userId) continue
+      // A member who left and joined again holds a newer ticket: a late or replayed leave spares it.
+      if (msg.endedAt !== undefined && conn.epoch !== undefined && conn.epoch >= msg.endedAt) continue
+      conn.close(msg.code, msg.reason)
     }
   }
 

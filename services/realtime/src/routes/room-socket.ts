@@ -92,6 +92,7 @@ export async function roomSocketRoutes (app: FastifyInstance) {
         id: connectionId,
         roomId: claims.room,
         userId: claims.sub,
+        epoch: claims.epoch,
         lastSeq: 0,
         ready: false,
         pending: [],

@@ -17,11 +17,23 @@ export async function userSocketRoutes (app: FastifyInstance) {
   const keys = globalKeys(rt.config.REDIS_PREFIX)
   const secret = new TextEncoder().encode(rt.config.TICKET_SECRET)
   const sockets = new Map<string, Set<WebSocket>>()
+  /** The person's SUBSCRIBE, in flight or done: every socket of theirs waits for it before it is ready. */
+  const subscribed = new Map<string, Promise<unknown>>()
 
   function onMessage (userId: string, message: string) {
     for (const socket of sockets.get(userId) ?? []) {
       if (socket.readyState === WebSocket.OPEN) { socket.send(message); rt.metrics.framesOut.inc() }
     }
+  }
+
+  function forget (userId: string, socket: WebSocket) {
+    const mine = sockets.get(userId)
+    if (!mine) return
+    mine.delete(socket)
+    if (mine.size > 0) return
+    sockets.delete(userId)
+    subscribed.delete(userId)
+    rt.subscriber.unsubscribe(keys.userChannel(userId)).catch(() => {})
   }
 
   app.get('/users/ws', { websocket: true }, (socket: WebSocket, request: UserRequest) => {
@@ -31,13 +43,7 @@ export async function userSocketRoutes (app: FastifyInstance) {
     // Nothing is read from the client on this channel; anything sent is ignored.
     socket.on('close', () => {
       rt.metrics.connections.dec({ protocol: 'user' })
-      const mine = userId ? sockets.get(userId) : undefined
-      if (!userId || !mine) return
-      mine.delete(socket)
-      if (mine.size === 0) {
-        sockets.delete(userId)
-        rt.subscriber.unsubscribe(keys.userChannel(userId)).catch(() => {})
-      }
+      if (userId) forget(userId, socket)
     })
 
     const start = async () => {
@@ -46,14 +52,24 @@ export async function userSocketRoutes (app: FastifyInstance) {
       if (!check.ok) return socket.close(check.code, check.reason)
       if (socket.readyState !== WebSocket.OPEN) return
       const user = check.claims.sub
-      let mine = sockets.get(user)
-      if (!mine) {
-        mine = new Set()
-        sockets.set(user, mine)
-        await rt.subscriber.subscribe(keys.userChannel(user), (message) => onMessage(user, message))
-      }
-      mine.add(socket)
+      // Registered first (so a close from here on is cleaned up), then ready only once subscribed.
       userId = user
+      const mine = sockets.get(user) ?? new Set<WebSocket>()
+      sockets.set(user, mine)
+      mine.add(socket)
+      let subscription = subscribed.get(user)
+      if (!subscription) {
+        subscription = rt.subscriber.subscribe(keys.userChannel(user), (message) => onMessage(user, message))
+        subscribed.set(user, subscription)
+      }
+      try {
+        await subscription
+      } catch (err) {
+        // Redis refused or is away: the next socket of this person tries again.
+        subscribed.delete(user)
+        throw err
+      }
+      if (socket.readyState !== WebSocket.OPEN) return
       const ready: UserServerFrame = { type: 'user.ready', you: { userId: user, name: check.claims.name }, serverTime: Date.now() }
       socket.send(JSON.stringify(ready))
     }

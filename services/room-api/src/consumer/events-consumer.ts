@@ -30,8 +30,9 @@ export async function applyEvent (deps: ConsumerDeps, event: WatchEvent): Promis
     case 'session.disconnected': {
       // A member with another socket still open (a second tab) stays online.
       if ((event.payload.userConnections ?? 0) > 0) break
-      await pool.query(`UPDATE room_members SET online = false, offline_since = to_timestamp($3::double precision / 1000)
-        WHERE room_id = $1 AND user_id = $2 AND online`, [event.roomId, event.userId, event.at])
+      // The grace counts from when room-api learns of it: a late or replayed disconnect never hands the role away at once.
+      await pool.query(`UPDATE room_members SET online = false, offline_since = now()
+        WHERE room_id = $1 AND user_id = $2 AND online`, [event.roomId, event.userId])
       break
     }
     case 'player.ended': {

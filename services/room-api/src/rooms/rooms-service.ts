@@ -267,7 +267,9 @@ export class RoomsService {
             ORDER BY m.joined_at, m.user_id LIMIT 1) AS next_id
         FROM room_members h
         WHERE h.room_id = $1 AND h.role = 'host' AND h.left_at IS NULL AND NOT h.online
-          AND h.offline_since <= now() - make_interval(secs => $2::double precision / 1000)`, [roomId, graceMs])
+          AND h.offline_since <= now() - make_interval(secs => $2::double precision / 1000)
+        -- Waits for a presence update of the host in flight, then re-checks it: a host who just came back keeps the role.
+        FOR UPDATE OF h`, [roomId, graceMs])
       const row = rows[0]
       if (!row?.next_id) return []
       await moveHost(db, roomId, row.host_id, row.next_id)
@@ -348,7 +350,9 @@ export class RoomsService {
     if (!row.role || row.left_at !== null) throw errors.notMember()
     // The film's length lets realtime check a reported end of the film on its own (ticket claim `film`).
     // The epoch ties the ticket to this membership: once it ends, realtime refuses the ticket.
-    return { role: row.role, controlMode: row.control_mode, film: { id: row.film_id, durationMs: row.duration_sec * 1000 }, epoch: Number(row.epoch) }
+    // Epoch 0 marks a membership from before epochs existed: its ticket carries none (then only an ended membership refuses it).
+    const epoch = Number(row.epoch)
+    return { role: row.role, controlMode: row.control_mode, film: { id: row.film_id, durationMs: row.duration_sec * 1000 }, ...(epoch > 0 ? { epoch } : {}) }
   }
 
   private async view (roomId: string): Promise<Room> {
