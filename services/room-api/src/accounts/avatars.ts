@@ -29,7 +29,9 @@ export function checkAvatar (bytes: Buffer, maxBytes: number): AvatarType {
   if (!type) throw errors.avatarUnsupported()
   let size: ReturnType<typeof imageSize>
   try {
-    size = imageSize(bytes)
+    // A copy of exactly these bytes: a small Buffer is a view into Node's shared pool, and image-size
+    // reading past a truncated header would read the pool's other bytes (a random size, not an error).
+    size = imageSize(Uint8Array.from(bytes))
   } catch {
     throw errors.avatarUnsupported() // the magic bytes of an image, not the rest of one
   }
