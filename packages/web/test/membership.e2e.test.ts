@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { waitFor } from '@watch-together/test-kit'
 import type { Browser, Page } from 'playwright-core'
 import t from 'tap'
-import { ARTIFACTS, launchBrowser, watchConsole } from './helpers/browser.js'
+import { ARTIFACTS, devSignIn, launchBrowser, watchConsole } from './helpers/browser.js'
 import { startStack } from './helpers/stack.js'
 
 /** A pushed change must show on the other page this fast (a 5 s poll would miss it). */
@@ -21,11 +21,7 @@ const video = (page: Page) => page.evaluate(() => {
 const member = (page: Page, name: string) => page.locator('#members .member', { hasText: name })
 const userId = (page: Page) => page.evaluate(() => JSON.parse(localStorage.getItem('wt.session') ?? '{}').user.id as string)
 
-async function signIn (page: Page, name: string) {
-  await page.waitForURL(/\/sign-in\?next=/)
-  await page.getByLabel('Your name').fill(name)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-}
+const signIn = devSignIn
 
 /** A host (desktop) creates a room for Sintel; a guest (phone) joins it through the invite link. */
 async function room (t: { teardown (fn: () => unknown): void }, browser: Browser, hostName: string, guestName: string) {

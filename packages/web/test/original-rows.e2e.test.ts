@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { waitFor } from '@watch-together/test-kit'
 import type { Page } from 'playwright-core'
 import t from 'tap'
-import { ARTIFACTS, launchBrowser, watchConsole } from './helpers/browser.js'
+import { ARTIFACTS, devSignIn, launchBrowser, watchConsole } from './helpers/browser.js'
 import { startStack } from './helpers/stack.js'
 
 const ADMIN_TOKEN = 'web-e2e-admin-token-0123456789abcdef'
@@ -24,11 +24,7 @@ const counters = (page: Page) => page.locator('#room-counters').evaluate((el) =>
 })
 const playing = async (page: Page) => Number((await counters(page)).playing)
 
-async function signIn (page: Page, name: string) {
-  await page.waitForURL(/\/sign-in\?next=/)
-  await page.getByLabel('Your name').fill(name)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-}
+const signIn = devSignIn
 
 /** Someone else (over the API) already has an open room called `name`. */
 async function occupy (name: string) {

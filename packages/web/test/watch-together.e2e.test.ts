@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { waitFor } from '@watch-together/test-kit'
 import type { Page } from 'playwright-core'
 import t from 'tap'
-import { ARTIFACTS, launchBrowser, watchConsole } from './helpers/browser.js'
+import { ARTIFACTS, devSignIn, launchBrowser, watchConsole } from './helpers/browser.js'
 import { startStack } from './helpers/stack.js'
 
 const XSS = '<img src=x onerror="window.__xss=1">'
@@ -15,11 +15,7 @@ const video = (page: Page) => page.evaluate(() => {
 })
 const chatTexts = (page: Page) => page.locator('#chat-messages .text').allTextContents()
 
-async function signIn (page: Page, name: string) {
-  await page.waitForURL(/\/sign-in\?next=/)
-  await page.getByLabel('Your name').fill(name)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-}
+const signIn = devSignIn
 
 async function seekTo (page: Page, seconds: number) {
   await page.locator('#seek').evaluate((el, value) => {
@@ -44,6 +40,9 @@ t.test('two users watch together in real browsers', async (t) => {
 
   // The host signs in, sees the catalog, creates a room and copies the invite link.
   await host.goto(`${base}/`)
+  await host.getByLabel('Name (development only)').waitFor()
+  t.equal(await host.locator('#telegram-sign-in, script[src*="telegram.org"]').count(), 0, 'no Telegram button: this room-api has no bot')
+  await host.getByRole('form', { name: 'Sign in' }).waitFor()
   await signIn(host, 'Vasily')
   await host.getByRole('heading', { name: 'Films' }).waitFor()
   await host.locator('.film img.poster').first().waitFor()
@@ -159,21 +158,27 @@ t.test('two users watch together in real browsers', async (t) => {
   await host.locator('#room-closed').waitFor()
   await guest.screenshot({ path: join(ARTIFACTS, 'room-closed-guest.png'), fullPage: true })
 
-  // Back in the catalog, the guest befriends the host and wants Sintel too: a friends' match.
-  const hostId = await host.evaluate(() => JSON.parse(localStorage.getItem('wt.session') ?? '{}').user.id as string)
+  // Back in the catalog, the guest wants Sintel too and asks the host to be friends; the host accepts: a match.
   await guest.getByRole('link', { name: 'Back to the films' }).click()
   const guestWant = guest.getByRole('button', { name: 'Want to watch Sintel' })
   await guestWant.click()
   await waitFor('guest wants Sintel', async () => (await guestWant.getAttribute('aria-pressed')) === 'true')
-  await guest.getByRole('button', { name: "Friends' matches" }).click()
-  await guest.getByLabel('Add a friend by user id').fill(hostId)
-  await guest.getByRole('button', { name: 'Add', exact: true }).click()
-  await guest.locator('#matches li', { hasText: 'Sintel' }).waitFor()
-  t.equal(await guest.locator('#matches li').textContent(), `Sintel — 1 friend: ${hostId}`, 'the match names the friend')
+  await guest.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Friends' }).click()
+  await guest.getByLabel('Search by handle or name').fill('Vasily')
+  await guest.getByRole('button', { name: 'Add friend Vasily' }).click()
+  await guest.locator('#outgoing-requests .person', { hasText: 'Vasily' }).waitFor()
+  await host.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Friends' }).click()
+  await host.getByRole('button', { name: 'Accept Petr’s friend request' }).click()
+  await host.locator('#friends-list .person', { hasText: 'Petr' }).waitFor()
+  // The guest's page follows by itself (friends.changed on the user channel).
+  await guest.locator('#friends-list .person', { hasText: 'Vasily' }).waitFor()
+  await guest.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Matches' }).click()
+  await guest.locator('#matches .match', { hasText: 'Sintel' }).waitFor()
+  t.equal(await guest.locator('#matches .match .match-who').textContent(), 'Vasily wants to watch it too.', 'the match names the friend')
   await guest.screenshot({ path: join(ARTIFACTS, 'catalog-matches-guest.png'), fullPage: true })
 
   // The host watches another film to its end: the room closes by itself, and says why.
-  await host.getByRole('link', { name: 'Back to the films' }).click()
+  await host.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Films' }).click()
   await host.getByRole('button', { name: 'Watch Sintel together' }).click()
   // The create dialog: no name typed, so the room gets a generated id.
   await host.getByRole('dialog').getByRole('button', { name: 'Create room', exact: true }).click()

@@ -15,7 +15,7 @@ writeFileSync(join(root, 'media', 'film.webm'), Buffer.alloc(1000, 7))
 
 t.test('pages, assets, films with ranges, config', async (t) => {
   const { app } = await buildTestApp(t, { WEB_DIST_DIR: root, WEB_REALTIME_URL: 'wss://rt.example' })
-  for (const url of ['/', '/sign-in', '/rooms/5b0d3c1e-1111-4222-8333-444455556666']) {
+  for (const url of ['/', '/sign-in', '/rooms/5b0d3c1e-1111-4222-8333-444455556666', '/profile', '/friends', '/matches']) {
     const page = await app.inject(url)
     t.equal(page.statusCode, 200, url)
     t.match(page.body, /<title>Watch Together/)

@@ -3,36 +3,20 @@ import { type ApiError, films as filmsApi } from '../api.js'
 import { h, replaceChildren } from '../dom.js'
 import { takeFlash } from '../flash.js'
 import type { PageContext } from '../main.js'
-import { loadSession } from '../session.js'
 import { openCreateRoom } from './create-room.js'
 import { siteHeader } from './header.js'
 import { joinRoomBox } from './join-room.js'
-import { matchesPanel } from './matches.js'
 
-/** The catalog: "Join a room" by name, posters, "Want to watch" on each film, "Friends' matches", "Watch together". */
+/** The catalog: "Join a room" by name, posters, "Want to watch" on each film, "Watch together" (matches have their own page). */
 export function renderCatalog (ctx: PageContext) {
   document.title = 'Films · Watch Together'
   const status = h('p', { className: 'notice', attrs: { role: 'status' } }, takeFlash())
   const grid = h('ul', { className: 'film-grid', attrs: { 'aria-label': 'Films' } })
-  const matches = matchesPanel(loadSession()?.user.id ?? '')
-  const matchesButton = h('button', {
-    attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'matches' },
-    on: {
-      click: () => {
-        const open = matchesButton.getAttribute('aria-expanded') !== 'true'
-        matchesButton.setAttribute('aria-expanded', String(open))
-        matches.hidden = !open
-        if (open) matches.refresh()
-      }
-    }
-  }, "Friends' matches")
-
   replaceChildren(ctx.root,
     siteHeader(ctx.navigate),
     h('main', { id: 'main', className: 'page' },
-      h('div', { className: 'title-row' }, h('h1', {}, 'Films'), matchesButton),
+      h('div', { className: 'title-row' }, h('h1', {}, 'Films')),
       status,
-      matches,
       joinRoomBox(ctx),
       grid))
 

@@ -2,7 +2,7 @@ import { attach, type MediaSync, type MembershipEnded, RoomClient, type RoomErro
 import type { Film, LeaveReason, Room, RoomMember } from '@watch-together/protocol'
 import { ApiError, films as filmsApi, rooms as roomsApi } from '../api.js'
 import { h, replaceChildren } from '../dom.js'
-import { setFlash } from '../flash.js'
+import { setFlash, takeFlash } from '../flash.js'
 import type { PageContext } from '../main.js'
 import { siteHeader } from '../pages/header.js'
 import { loadSession } from '../session.js'
@@ -235,6 +235,9 @@ function mountRoom (ctx: PageContext, main: HTMLElement, initial: Room, films: M
   client.connect().catch((err: Error) => {
     if (!isClosed) rc.notify(`Could not connect: ${err.message}`)
   })
+  // What the page before wants said here (e.g. "Invited Petr…" after Watch together on a match).
+  const flash = takeFlash()
+  if (flash) rc.notify(flash)
 
   function stop () {
     clearTimeout(noticeTimer)

@@ -26,3 +26,10 @@ export function watchConsole (page: Page, who: string): string[] {
   page.on('pageerror', (err) => problems.push(`${who} page error: ${err.message}`))
   return problems
 }
+
+/** Development sign-in (room-api's DEV_SIGN_IN, on in the test stack) from the sign-in page an invite or a page sent us to. */
+export async function devSignIn (page: Page, name: string) {
+  await page.waitForURL(/\/sign-in\?next=/)
+  await page.getByLabel('Name (development only)').fill(name)
+  await page.getByRole('button', { name: 'Sign in with this name' }).click()
+}

@@ -11,7 +11,7 @@ export interface WebClientOptions {
 }
 
 /** The client-side routes: each answers index.html and the page's router takes over. */
-const PAGES = ['/', '/catalog', '/sign-in', '/rooms/:roomId']
+const PAGES = ['/', '/catalog', '/sign-in', '/rooms/:roomId', '/profile', '/friends', '/matches']
 
 /**
  * Serves the web client from room-api: one origin for the page, the API and the invite links
