@@ -4,9 +4,9 @@
 import type { PlayerState } from '@watch-together/protocol'
 import { waitFor } from '@watch-together/test-kit'
 import t from 'tap'
-import { SimulatedMedia } from '../sim/simulated-media.js'
-import { type Announcement, attach, type RoomCounters } from '../src/index.js'
-import { fakeClient, type FakeSocket } from './fake-socket.js'
+import { SimulatedMedia } from '../../sim/simulated-media.js'
+import { type Announcement, attach, type RoomCounters } from '../../src/index.js'
+import { fakeClient, type FakeSocket } from '../fake-socket.js'
 
 const paused: PlayerState = { queue: ['film'], index: 0, itemId: 'film', playing: false, positionMs: 0, refAt: 1, rate: 1, version: 1, leaderId: null }
 const ready = (seq: number, extra: object = {}) => ({

@@ -4,9 +4,9 @@ import type { PlayerState } from '@watch-together/protocol'
 import { ClockSync } from '@watch-together/sync-core'
 import { waitFor } from '@watch-together/test-kit'
 import t from 'tap'
-import { EndingMedia } from '../sim/ending-media.js'
-import { Emitter } from '../src/emitter.js'
-import { attach, type RoomClient, type RoomClientEvents } from '../src/index.js'
+import { EndingMedia } from '../../sim/ending-media.js'
+import { Emitter } from '../../src/emitter.js'
+import { attach, type RoomClient, type RoomClientEvents } from '../../src/index.js'
 
 const DURATION_MS = 10_000
 

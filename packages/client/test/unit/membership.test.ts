@@ -2,8 +2,8 @@
 // close codes that end a membership are final (and say why), 4014 fetches one fresh ticket.
 import { type ChatMessage, CLOSE_CODES, type Member, type PlayerState } from '@watch-together/protocol'
 import t from 'tap'
-import type { MembershipEnded } from '../src/index.js'
-import { fakeClient, FakeSocket } from './fake-socket.js'
+import type { MembershipEnded } from '../../src/index.js'
+import { fakeClient, FakeSocket } from '../fake-socket.js'
 
 const state: PlayerState = { queue: ['film'], index: 0, itemId: 'film', playing: false, positionMs: 0, refAt: 1, rate: 1, version: 1, leaderId: null }
 const member = (userId: string, role: Member['role'] = 'guest'): Member => ({ userId, name: userId.toUpperCase(), role, online: true, muted: false })

@@ -3,9 +3,9 @@ import type { PlayerState } from '@watch-together/protocol'
 import { ClockSync } from '@watch-together/sync-core'
 import { waitFor } from '@watch-together/test-kit'
 import t from 'tap'
-import { SimulatedMedia } from '../sim/simulated-media.js'
-import { Emitter } from '../src/emitter.js'
-import { attach, type RoomClient, type RoomClientEvents } from '../src/index.js'
+import { SimulatedMedia } from '../../sim/simulated-media.js'
+import { Emitter } from '../../src/emitter.js'
+import { attach, type RoomClient, type RoomClientEvents } from '../../src/index.js'
 
 /** The few RoomClient members MediaSync uses; commands are recorded, not sent. */
 class FakeRoom extends Emitter<RoomClientEvents> {

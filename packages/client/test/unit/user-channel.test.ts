@@ -3,8 +3,8 @@
 // a refused origin and close() are final, and nothing malformed reaches a listener.
 import { waitFor } from '@watch-together/test-kit'
 import t from 'tap'
-import { type FriendsChanged, type Invitation, UserChannel, type UserChannelStatus, type WebSocketConstructor } from '../src/index.js'
-import { FakeSocket } from './fake-socket.js'
+import { type FriendsChanged, type Invitation, UserChannel, type UserChannelStatus, type WebSocketConstructor } from '../../src/index.js'
+import { FakeSocket } from '../fake-socket.js'
 
 const ready = (userId = 'petr', name = 'Petr') => ({ type: 'user.ready', you: { userId, name }, serverTime: Date.now() })
 const invitation = {
