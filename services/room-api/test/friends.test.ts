@@ -3,18 +3,11 @@
 import { partitionFor } from '@watch-together/kafka'
 import { waitFor } from '@watch-together/test-kit'
 import t from 'tap'
-import { buildTestApp, type TestApp, type TestUser } from './helpers/app.js'
+import { buildTestApp, person, type TestUser } from './helpers/app.js'
 import { collectTopic } from './helpers/topic.js'
 
 const code = (res: { json: () => { errors: Array<{ code: string }> } }) => res.json().errors[0]?.code
 
-/** A user (bearer token, as from the Auth service) with a handle of their choice. */
-async function person (test: TestApp, name: string, handle: string): Promise<TestUser> {
-  const u = await test.user(name)
-  const res = await u.call('PATCH', '/api/v1/me', { handle })
-  if (res.statusCode !== 200) throw new Error(`handle ${handle}: ${res.body}`)
-  return u
-}
 const rel = (res: { json: () => { relationship: string } }) => res.json().relationship
 
 t.test('requests: send, decline, cancel, accept; mutual friendship; stable codes', async (t) => {

@@ -10,21 +10,11 @@ import {
 import fc from 'fast-check'
 import t from 'tap'
 import { buildTestApp } from './helpers/app.js'
+import { anyJson, checkEnvelope, fuzzParams, mutate } from './helpers/fuzz.js'
 import { createBrowser } from './helpers/browser.js'
 
-const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 100)
-const params = { numRuns: FUZZ_RUNS, endOnFailure: true, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) }
+const params = fuzzParams(100)
 
-const anyJson = fc.jsonValue({ maxDepth: 3 })
-const mutate = <T extends Record<string, unknown>>(valid: fc.Arbitrary<T>) => fc.tuple(valid, fc.string({ maxLength: 12 }), anyJson, fc.nat())
-  .map(([body, key, value, pick]) => {
-    const copy: Record<string, unknown> = { ...body }
-    const keys = Object.keys(copy)
-    if (pick % 3 === 0 && keys.length > 0) delete copy[keys[pick % keys.length]!]
-    else if (pick % 3 === 1 && keys.length > 0) copy[keys[pick % keys.length]!] = value
-    else copy[key] = value
-    return copy
-  })
 const text = (max: number) => fc.oneof(fc.string({ maxLength: max }), fc.string({ unit: 'grapheme', maxLength: max }), fc.constantFrom('', ' ', '@', 'admin', '\u202e', 'a'.repeat(300)))
 const email = fc.oneof(fc.emailAddress(), text(40), fc.constantFrom('A@B.C', ' x@y.z '))
 const handle = fc.oneof(fc.stringMatching(/^@?[a-zA-Z][a-zA-Z0-9_]{0,33}$/), text(20))
@@ -47,17 +37,6 @@ const bodies = {
 const rawBody = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom('{', '{"email":', 'null', '[]', '{"__proto__":{"email":"a@b.c"}}', '\u0089PNG\r\n\u001a\n'))
 const contentType = fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', 'image/png', 'image/svg+xml', '')
 const segment = fc.oneof(fc.uuid(), fc.string({ maxLength: 40 }), fc.constantFrom('..', '%00', '%ff', '@', '@@x', "1' OR '1'='1", 'a'.repeat(300)))
-
-function checkEnvelope (res: { statusCode: number, body: string }, what: string) {
-  if (res.statusCode >= 500) throw new Error(`${what} → ${res.statusCode} ${res.body.slice(0, 300)}`)
-  if (res.statusCode < 400) return
-  let body: { success?: unknown, errors?: Array<{ code?: unknown }> }
-  try { body = JSON.parse(res.body) } catch { throw new Error(`${what} → ${res.statusCode} with a non-JSON body: ${res.body.slice(0, 200)}`) }
-  if (body.success !== false || !Array.isArray(body.errors) || body.errors.length === 0 ||
-    !body.errors.every((e) => typeof e.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(e.code))) {
-    throw new Error(`${what} → ${res.statusCode} outside the error envelope: ${res.body.slice(0, 300)}`)
-  }
-}
 
 t.test('accounts and friends endpoints under fuzzed input', async (t) => {
   const { app, user } = await buildTestApp(t, {

@@ -8,21 +8,11 @@ import { ControlModeBody, CreateRoomBody, DevSignInBody, MuteMemberBody, RemoveM
 import fc from 'fast-check'
 import t from 'tap'
 import { buildTestApp } from './helpers/app.js'
+import { anyJson, checkEnvelope, fuzzParams, mutate } from './helpers/fuzz.js'
 
-const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 200)
-const params = { numRuns: FUZZ_RUNS, endOnFailure: true, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) }
+const params = fuzzParams(200)
 
-const anyJson = fc.jsonValue({ maxDepth: 3 })
 const slug = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,70}$/)
-const mutate = <T extends Record<string, unknown>>(valid: fc.Arbitrary<T>) => fc.tuple(valid, fc.string({ maxLength: 12 }), anyJson, fc.nat())
-  .map(([body, key, value, pick]) => {
-    const copy: Record<string, unknown> = { ...body }
-    const keys = Object.keys(copy)
-    if (pick % 3 === 0 && keys.length > 0) delete copy[keys[pick % keys.length]!]
-    else if (pick % 3 === 1 && keys.length > 0) copy[keys[pick % keys.length]!] = value
-    else copy[key] = value
-    return copy
-  })
 /** Valid bodies, mutated ones and any JSON at all, per endpoint. */
 const bodies = {
   createRoom: fc.oneof(fc.record({ filmId: slug }), mutate(fc.record({ filmId: fc.constantFrom('sintel', 'big-buck-bunny') })), anyJson),
@@ -35,19 +25,6 @@ const bodies = {
 const rawBody = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom('{', '{"filmId":', 'null', '[]', '{"__proto__":{"filmId":"sintel"}}', '{"constructor":{"prototype":{"x":1}}}'))
 const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', '')
 const segment = fc.oneof(fc.uuid(), fc.string({ maxLength: 40 }), fc.constantFrom('..', '%00', '%ff', "1' OR '1'='1", '00000000-0000-0000-0000-000000000000', 'a'.repeat(300)))
-
-function checkEnvelope (res: { statusCode: number, body: string, headers: Record<string, unknown> }, what: string) {
-  if (res.statusCode >= 500) throw new Error(`${what} → ${res.statusCode} ${res.body.slice(0, 300)}`)
-  if (res.statusCode < 400) return
-  // Fastify's router answers a path parameter over maxParamLength (100) with a bare 414, before any handler.
-  if (res.statusCode === 414) return
-  let body: { success?: unknown, errors?: Array<{ code?: unknown }> }
-  try { body = JSON.parse(res.body) } catch { throw new Error(`${what} → ${res.statusCode} with a non-JSON body: ${res.body.slice(0, 200)}`) }
-  if (body.success !== false || !Array.isArray(body.errors) || body.errors.length === 0 ||
-    !body.errors.every((e) => typeof e.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(e.code))) {
-    throw new Error(`${what} → ${res.statusCode} outside the error envelope: ${res.body.slice(0, 300)}`)
-  }
-}
 
 t.test('REST endpoints under fuzzed input', async (t) => {
   const { app, user } = await buildTestApp(t, { RATE_LIMIT_CREATE_MAX: '100000', RATE_LIMIT_SIGN_IN_MAX: '100000' })

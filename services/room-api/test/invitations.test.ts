@@ -3,17 +3,10 @@
 import { waitFor } from '@watch-together/test-kit'
 import { decodeJwt } from 'jose'
 import t from 'tap'
-import { buildTestApp, type TestApp, type TestUser } from './helpers/app.js'
+import { buildTestApp, person } from './helpers/app.js'
 import { collectTopic } from './helpers/topic.js'
 
 const code = (res: { json: () => { errors: Array<{ code: string }> } }) => res.json().errors[0]?.code
-
-async function person (test: TestApp, name: string, handle: string): Promise<TestUser> {
-  const u = await test.user(name)
-  const res = await u.call('PATCH', '/api/v1/me', { handle })
-  if (res.statusCode !== 200) throw new Error(`handle ${handle}: ${res.body}`)
-  return u
-}
 
 t.test('members invite their friends, and only their friends; each invitee gets an event on their stream', async (t) => {
   const test = await buildTestApp(t)

@@ -79,3 +79,11 @@ export async function buildTestApp (t: Teardown, env: Record<string, string> = {
     }
   }
 }
+
+/** A user with a handle of their choice (friends are found by handle). */
+export async function person (test: TestApp, name: string, handle: string): Promise<TestUser> {
+  const u = await test.user(name)
+  const res = await u.call('PATCH', '/api/v1/me', { handle })
+  if (res.statusCode !== 200) throw new Error(`handle ${handle}: ${res.body}`)
+  return u
+}
