@@ -47,6 +47,8 @@ t.test('host hand-over, mute, message deletion and a ban, as each member sees th
   const seenByOther = nextEvent((fn) => other.on('messageDeleted', fn))
   await host.deleteMessage(sent.messageId)
   t.match(await seenByOther, [{ messageId: sent.messageId, actor: { userId: 'host' } }])
+  // Each socket gets the deletion on its own; wait for all three before looking.
+  await waitFor('the deletion everywhere', () => [host, guest, other].every((c) => c.chat[0]?.deleted === true))
   for (const c of [host, guest, other]) t.match(c.chat[0], { messageId: sent.messageId, text: '', deleted: true })
 
   // Muted: chat is refused with RT_MUTED; the mute shows in everyone's member list.
