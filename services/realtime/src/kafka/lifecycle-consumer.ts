@@ -74,7 +74,10 @@ async function applyLifecycleEvent (app: FastifyInstance, event: WatchEvent) {
     }
     case 'room.control_mode_changed': {
       const { controlMode } = event.payload
-      const previous = await redis.hGet(keys.meta, 'controlMode')
+      // The seq guards a replay: an older change never undoes a newer one, nor is announced again.
+      const [previous, seenSeq] = await redis.hmGet(keys.meta, ['controlMode', 'controlModeSeq'])
+      if (Number(seenSeq ?? 0) >= event.seq) return
+      await redis.hSet(keys.meta, { controlModeSeq: event.seq })
       if (previous === controlMode) return
       await redis.hSet(keys.meta, 'controlMode', controlMode)
       await expireMeta()
@@ -97,6 +100,10 @@ async function applyLifecycleEvent (app: FastifyInstance, event: WatchEvent) {
     case 'member.mute_changed': {
       if (!event.userId) return
       const { muted, actorId } = event.payload
+      // Per member, the seq of the last mute change applied: a replay never re-mutes or re-announces.
+      const seenSeq = await redis.hGet(keys.meta, `muteSeq:${event.userId}`)
+      if (Number(seenSeq ?? 0) >= event.seq) return
+      await redis.hSet(keys.meta, `muteSeq:${event.userId}`, event.seq)
       const changed = muted ? await redis.sAdd(keys.muted, event.userId) : await redis.sRem(keys.muted, event.userId)
       await expire(keys.muted)
       if (!changed) return
