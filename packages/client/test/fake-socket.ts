@@ -39,3 +39,24 @@ export function fakeClient (t: { teardown (fn: () => unknown): void }, ticket?: 
   const socket = async (n: number) => await waitFor(`socket ${n}`, () => FakeSocket.all[n - 1])
   return { client, counter, socket }
 }
+
+/** A room state the scripted tests start from: the film queued, paused at 0, version 1. */
+export const pausedFilm = { queue: ['film'], index: 0, itemId: 'film', playing: false, positionMs: 0, refAt: 1, rate: 1, version: 1, leaderId: null }
+
+/** A session.ready as the server sends it to Ann, a guest in Host's room; `extra` replaces any field. */
+export function sessionReady (seq: number, extra: object = {}) {
+  return {
+    type: 'session.ready',
+    connectionId: 'c',
+    you: { userId: 'ann', name: 'Ann', role: 'guest', muted: false },
+    hostId: 'host',
+    serverTime: Date.now(),
+    controlMode: 'everyone',
+    seq,
+    resumed: false,
+    state: pausedFilm,
+    members: [{ userId: 'host', name: 'Host', role: 'host', online: true }, { userId: 'ann', name: 'Ann', role: 'guest', online: true }],
+    chat: [],
+    ...extra
+  }
+}

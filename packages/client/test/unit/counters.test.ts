@@ -6,23 +6,10 @@ import { waitFor } from '@watch-together/test-kit'
 import t from 'tap'
 import { SimulatedMedia } from '../../sim/simulated-media.js'
 import { type Announcement, attach, type RoomCounters } from '../../src/index.js'
-import { fakeClient, type FakeSocket } from '../fake-socket.js'
+import { fakeClient, type FakeSocket, pausedFilm, sessionReady } from '../fake-socket.js'
 
-const paused: PlayerState = { queue: ['film'], index: 0, itemId: 'film', playing: false, positionMs: 0, refAt: 1, rate: 1, version: 1, leaderId: null }
-const ready = (seq: number, extra: object = {}) => ({
-  type: 'session.ready',
-  connectionId: 'c',
-  you: { userId: 'ann', name: 'Ann', role: 'guest', muted: false },
-  hostId: 'host',
-  serverTime: Date.now(),
-  controlMode: 'everyone',
-  seq,
-  resumed: false,
-  state: paused,
-  members: [{ userId: 'host', name: 'Host', role: 'host', online: true }, { userId: 'ann', name: 'Ann', role: 'guest', online: true }],
-  chat: [],
-  ...extra
-})
+const ready = sessionReady
+const paused = pausedFilm
 const counters = (online: number, playing: number, buffering = 0): RoomCounters & { type: 'room.counters' } =>
   ({ type: 'room.counters', room: { online, playing, buffering }, service: { connectedUsers: 120, activeRooms: 31, filmViewers: 9 } })
 const announcement = (seq: number, text: string, scope: 'room' | 'all' = 'room') => ({ type: 'announcement.sent', seq, at: 1000 + seq, text, scope })

@@ -3,26 +3,13 @@
 import { type ChatMessage, CLOSE_CODES, type Member, type PlayerState } from '@watch-together/protocol'
 import t from 'tap'
 import type { MembershipEnded } from '../../src/index.js'
-import { fakeClient, FakeSocket } from '../fake-socket.js'
+import { fakeClient, FakeSocket, sessionReady } from '../fake-socket.js'
 
 const state: PlayerState = { queue: ['film'], index: 0, itemId: 'film', playing: false, positionMs: 0, refAt: 1, rate: 1, version: 1, leaderId: null }
 const member = (userId: string, role: Member['role'] = 'guest'): Member => ({ userId, name: userId.toUpperCase(), role, online: true, muted: false })
 const message = (messageId: string, userId = 'bob'): ChatMessage =>
   ({ messageId, clientMessageId: messageId, userId, name: 'Bob', text: `text of ${messageId}`, positionMs: 0, at: 1, reactions: {} })
-const ready = (seq: number, extra: object = {}) => ({
-  type: 'session.ready',
-  connectionId: 'c',
-  you: { userId: 'ann', name: 'Ann', role: 'guest', muted: false },
-  hostId: 'host',
-  serverTime: Date.now(),
-  controlMode: 'everyone',
-  seq,
-  resumed: false,
-  state,
-  members: [member('host', 'host'), member('ann'), member('bob')],
-  chat: [message('m1'), message('m2')],
-  ...extra
-})
+const ready = (seq: number, extra: object = {}) => sessionReady(seq, { state, members: [member('host', 'host'), member('ann'), member('bob')], chat: [message('m1'), message('m2')], ...extra })
 
 const setUp = fakeClient
 
