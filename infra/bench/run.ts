@@ -1,7 +1,7 @@
 // `pnpm bench`: every service benchmark against the local stack (127.0.0.1 only), one markdown table
 // (metric, value, baseline measured in the same run, ratio), the same as JSON, and PNG plots drawn with gnuplot
-// (Debian: apt-get install gnuplot-nox). Knobs: BENCH_FANOUT_CONNECTIONS (1000,2000,5000,10000),
-// BENCH_SECONDS (realtime window, 5), BENCH_ETL_EVENTS (20000). Needs `source ./.helper-env` (or the stack's
+// (Debian: apt-get install gnuplot-nox). Knobs: BENCH_FANOUT_CONNECTIONS (1000,5000,10000),
+// BENCH_SECONDS (realtime window, 10), BENCH_ROUNDS (2), BENCH_ETL_EVENTS (20000). Needs `source ./.helper-env` (or the stack's
 // default ports) and a build. The sync accuracy harness is included when packages/client has a `bench` script.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -12,7 +12,7 @@ import { plot } from './plots.js'
 const ROOT = resolve(import.meta.dirname, '../..')
 const OUT = resolve(ROOT, 'infra/bench/results')
 const PLOTS = resolve(ROOT, 'docs/benchmarks')
-const FANOUT = (process.env.BENCH_FANOUT_CONNECTIONS ?? '1000,2000,5000,10000').split(',').map(Number)
+const FANOUT = (process.env.BENCH_FANOUT_CONNECTIONS ?? '1000,5000,10000').split(',').map(Number)
 mkdirSync(OUT, { recursive: true })
 mkdirSync(PLOTS, { recursive: true })
 
@@ -43,20 +43,26 @@ if (api) {
   rows.push({ metric: 'room-api p99 latency', value: flow.p99, baseline: bare.p99, unit: 'ms', baselineName: 'bare route p99' })
 }
 
-// realtime: fan-out at each connection count, vs a bare ws server relaying the same frames.
-interface RtResult { kind: string, deliveriesPerSec: number, p50: number, p99: number, rssPerConn: number, heapPerConn: number }
+// realtime: fan-out side by side with Centrifugo and socket.io (and the bare ws floor), interleaved rounds.
+interface RtResult { system: string, deliveriesPerSec: number, deliveredPct: number, p50: number, p99: number, connectMs: number, cpuPer1k: number, rssPerConnKiB: number }
+interface RtScenario { connections: number, rate: number, systems: Record<string, RtResult | undefined> }
 const fanout: Array<{ connections: number, ws: RtResult, realtime: RtResult }> = []
-for (const n of FANOUT) {
-  const r = bench<{ results: RtResult[] }>(`realtime-${n}`, '@watch-together/realtime', [], {
-    BENCH_CONNECTIONS: String(n), BENCH_SECONDS: process.env.BENCH_SECONDS ?? '5', BENCH_WARMUP_MS: '2000'
-  })
-  if (!r) continue
-  const [ws, rt] = r.results as [RtResult, RtResult]
-  fanout.push({ connections: n, ws, realtime: rt })
-  rows.push({ metric: `realtime ${n} conns: deliveries/s`, value: rt.deliveriesPerSec, baseline: ws.deliveriesPerSec, unit: '/s', baselineName: 'bare ws relay' })
-  rows.push({ metric: `realtime ${n} conns: fan-out p50`, value: rt.p50, baseline: ws.p50, unit: 'ms', baselineName: 'bare ws relay' })
-  rows.push({ metric: `realtime ${n} conns: fan-out p99`, value: rt.p99, baseline: ws.p99, unit: 'ms', baselineName: 'bare ws relay' })
-  rows.push({ metric: `realtime ${n} conns: RSS per connection`, value: rt.rssPerConn, baseline: ws.rssPerConn, unit: 'KiB', baselineName: 'bare ws relay' })
+const rt = bench<{ scenarios: RtScenario[] }>('realtime', '@watch-together/realtime', [], {
+  BENCH_CONNECTIONS: FANOUT.join(','), BENCH_SECONDS: process.env.BENCH_SECONDS ?? '10', BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? '2'
+})
+for (const s of rt?.scenarios ?? []) {
+  const { realtime: me, centrifugo: cf, socketio: sio, ws } = s.systems
+  if (!me) continue
+  const at = `realtime ${s.connections} conns × ${s.rate}/s per room`
+  if (ws && s.rate === Number(process.env.BENCH_RATE ?? 1)) fanout.push({ connections: s.connections, ws, realtime: me })
+  for (const [peer, name] of [[cf, 'Centrifugo 6.9.1, Redis broker'], [sio, 'socket.io 4.8, Redis adapter']] as const) {
+    if (!peer) continue
+    rows.push({ metric: `${at}: deliveries/s`, value: me.deliveriesPerSec, baseline: peer.deliveriesPerSec, unit: '/s', baselineName: name })
+    rows.push({ metric: `${at}: fan-out p99`, value: me.p99, baseline: peer.p99, unit: 'ms', baselineName: name })
+    rows.push({ metric: `${at}: connect time for N`, value: me.connectMs, baseline: peer.connectMs, unit: 'ms', baselineName: name })
+    rows.push({ metric: `${at}: CPU per 1k deliveries`, value: me.cpuPer1k * 1000, baseline: peer.cpuPer1k * 1000, unit: 'ms', baselineName: name })
+  }
+  if (ws) rows.push({ metric: `${at}: fan-out p99`, value: me.p99, baseline: ws.p99, unit: 'ms', baselineName: 'bare ws relay (floor)' })
 }
 
 // etl-worker: archive throughput and lag vs a bare insertMany loop.

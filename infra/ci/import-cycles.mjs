@@ -5,11 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..', '..')
-// packages/web is left out until its rewrite into components (issue 16): its pages import their
-// context types from the page that mounts them.
-const SKIP = new Set(['packages/web/src'])
 const roots = ['services', 'packages'].flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name, 'src')))
-  .filter((dir) => !SKIP.has(relative(root, dir)))
   .filter((dir) => { try { return statSync(dir).isDirectory() } catch { return false } })
 
 function files (dir) {

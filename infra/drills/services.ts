@@ -14,7 +14,9 @@ export const stackEnv = {
   databaseUrl: process.env.DATABASE_URL ?? 'postgres://watch:watch@127.0.0.1:5432/watch_together',
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   kafkaBrokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-  mongoUrl: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017'
+  mongoUrl: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
+  /** Set: realtime runs on this Redis Cluster (`infra/local/stack up redis-cluster` prints it). */
+  redisClusterNodes: process.env.REDIS_CLUSTER_NODES ?? ''
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -89,7 +91,19 @@ export class Service {
   }
 }
 
-export interface Deployment { roomApi: Service, realtime: Service[], etl: Service, names: { topic: string, schema: string, prefix: string, mongoDb: string } }
+export interface Deployment {
+  roomApi: Service
+  realtime: Service[]
+  etl: Service
+  names: { topic: string, schema: string, prefix: string, mongoDb: string }
+  /** The cluster profile: HAProxy's room-api and realtime addresses, and every instance behind or beside it. */
+  lb?: { api: string, ws: string }
+  roomApis?: Service[]
+  etls?: Service[]
+}
+
+/** Every instance of a deployment. */
+export const instancesOf = (d: Deployment) => [...(d.roomApis ?? [d.roomApi]), ...d.realtime, ...(d.etls ?? [d.etl])]
 
 /** room-api, two realtime instances and one etl-worker sharing one fresh topic. */
 export async function deploy (tag: string): Promise<Deployment> {
@@ -112,6 +126,9 @@ export async function deploy (tag: string): Promise<Deployment> {
   const realtimeEnv = {
     ...kafka,
     REDIS_URL: stackEnv.redisUrl,
+    REDIS_CLUSTER_NODES: stackEnv.redisClusterNodes,
+    // On a cluster, each event waits for its replica (README, cluster mode): a killed primary loses none.
+    REDIS_WAIT_REPLICAS: stackEnv.redisClusterNodes ? '1' : '0',
     REDIS_PREFIX: names.prefix,
     KAFKA_GROUP_ID: `${id}_realtime`,
     TICKET_SECRET: ticketSecret,

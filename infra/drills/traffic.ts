@@ -14,6 +14,10 @@ export interface TrafficStats {
   closes: Record<string, number>
   reconnectMs: number[]
   apiErrors: Record<string, number>
+  /** The longest a member went without a frame while traffic ran (every room sends about one a second). */
+  maxPauseMs: number
+  /** Room frames a member got with a seq at or below one it already had: out of order or repeated. */
+  outOfOrder: number
 }
 
 interface Sent { clientMessageId: string, text: string, ackedAs?: string }
@@ -23,6 +27,7 @@ class Member {
   lastSeq = 0
   version = 0
   closedAt: number | undefined
+  lastFrameAt: number | undefined
   stopped = false
   instance: number
   readonly pending = new Map<string, Sent>()
@@ -39,11 +44,19 @@ class Member {
       let ready = false
       socket.on('message', (data) => {
         const frame = JSON.parse(data.toString())
-        if (typeof frame.seq === 'number') this.lastSeq = Math.max(this.lastSeq, frame.seq)
+        const now = Date.now()
+        if (this.lastFrameAt !== undefined && this.room.sim.running) this.stats.maxPauseMs = Math.max(this.stats.maxPauseMs, now - this.lastFrameAt)
+        this.lastFrameAt = now
+        // The stored frame a resent chat message gets back (its first attempt was stored) is not out of order.
+        const repeatAck = frame.type === 'chat.message_sent' && this.room.acked.has(frame.message?.clientMessageId)
+        if (typeof frame.seq === 'number' && frame.type !== 'session.ready' && !repeatAck && frame.seq <= this.lastSeq) this.stats.outOfOrder++
+        // A resumed session.ready names the room's latest seq, and the frames missed since `since` follow it:
+        // they are in order, so only a full snapshot moves this member's seq forward.
+        const resumedReady = frame.type === 'session.ready' && frame.resumed === true
+        if (typeof frame.seq === 'number' && !resumedReady) this.lastSeq = Math.max(this.lastSeq, frame.seq)
         if (frame.state?.version !== undefined) this.version = Math.max(this.version, frame.state.version)
         if (frame.type === 'session.ready') {
           ready = true
-          this.lastSeq = Math.max(this.lastSeq, frame.seq)
           if (this.closedAt !== undefined) this.stats.reconnectMs.push(Date.now() - this.closedAt)
           this.closedAt = undefined
           for (const sent of this.pending.values()) this.send({ type: 'chat.send', clientMessageId: sent.clientMessageId, text: sent.text, ref: sent.clientMessageId })
@@ -96,7 +109,8 @@ class SimRoom {
 
 export class Traffic {
   readonly rooms: SimRoom[] = []
-  readonly stats: TrafficStats = { rooms: 0, members: 0, chatSent: 0, chatAcked: 0, clientErrors: {}, closes: {}, reconnectMs: [], apiErrors: {} }
+  readonly stats: TrafficStats = { rooms: 0, members: 0, chatSent: 0, chatAcked: 0, clientErrors: {}, closes: {}, reconnectMs: [], apiErrors: {}, maxPauseMs: 0, outOfOrder: 0 }
+  running = false
   private timer: NodeJS.Timeout | undefined
   private tick = 0
 
@@ -137,6 +151,7 @@ export class Traffic {
 
   /** Each second: one message per room from a rotating member; every 3 s the room's first member seeks. */
   start () {
+    this.running = true
     this.timer = setInterval(() => {
       this.tick++
       for (const room of this.rooms) {
@@ -156,6 +171,7 @@ export class Traffic {
   /** Stops sending, then waits (up to `settleMs`) for the last acknowledgements. */
   async stop (settleMs = 15_000) {
     clearInterval(this.timer)
+    this.running = false
     const deadline = Date.now() + settleMs
     while (Date.now() < deadline && this.rooms.some((r) => r.members.some((m) => m.pending.size > 0))) await sleep(250)
     for (const m of this.rooms.flatMap((r) => r.members)) m.close()

@@ -19,21 +19,22 @@ function composeConfig (): string {
 
 t.test('docker-compose.yml is valid and has every server and service', async (t) => {
   const resolved = composeConfig()
-  for (const name of ['postgres', 'redis', 'kafka', 'mongo', 'room-api', 'realtime', 'etl-worker']) {
+  for (const name of ['postgres', 'redis', 'kafka', 'mongo', 'livekit', 'room-api', 'realtime', 'etl-worker']) {
     t.match(resolved, new RegExp(`^  ${name}:$`, 'm'), `service ${name}`)
   }
   t.match(resolved, /image: postgres:15/)
   t.match(resolved, /image: redis:7/)
   t.match(resolved, /image: apache\/kafka:3\.9\.1/)
   t.match(resolved, /image: mongo:7/)
+  t.match(resolved, /image: livekit\/livekit-server:v1\.9\.11/)
   t.match(resolved, /KAFKA_PROCESS_ROLES: broker,controller/, 'Kafka in KRaft mode')
-  t.equal(resolved.match(/healthcheck:/g)?.length, 7, 'every server and service has a health check')
+  t.equal(resolved.match(/healthcheck:/g)?.length, 8, 'every server and service has a health check')
 })
 
 t.test('the services get the variables their config schemas read', async (t) => {
   const resolved = composeConfig()
   const wanted: Record<string, string[]> = {
-    'room-api': ['DATABASE_URL', 'KAFKA_BROKERS'],
+    'room-api': ['DATABASE_URL', 'KAFKA_BROKERS', 'LIVEKIT_URL', 'LIVEKIT_PUBLIC_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'],
     realtime: ['REDIS_URL', 'KAFKA_BROKERS'],
     'etl-worker': ['MONGO_URL', 'KAFKA_BROKERS', 'KAFKA_DLQ_TOPIC']
   }

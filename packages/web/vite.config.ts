@@ -5,6 +5,8 @@ import { defineConfig } from 'vite'
 const roomApi = process.env.ROOM_API_URL ?? 'http://127.0.0.1:3001'
 
 export default defineConfig({
+  // Preact's automatic JSX runtime (no React, no compat layer).
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   server: {
     host: '127.0.0.1',
     port: 5173,

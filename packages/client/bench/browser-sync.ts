@@ -3,7 +3,10 @@
 // in-process), a Node member issuing commands. Each page samples its video's currentTime against
 // the room's ideal position every 50 ms. The pages load the SDK's own dist files through an import
 // map (no bundler), and the demo films of packages/web (build it first: pnpm --filter @watch-together/web build).
-// Usage: pnpm --filter @watch-together/client browser-sync [--seconds 60] [--pages 2] [--seed 1]
+// With --hls the pages play an HLS stream (fMP4, 2 s segments, a 3-rendition ladder packaged by
+// packages/media from a generated 640×360 test film, cached) through hls.js, and switch rendition
+// every ~5 s; the driver's random seeks cross segment boundaries.
+// Usage: pnpm --filter @watch-together/client browser-sync [--seconds 60] [--pages 2] [--seed 1] [--hls]
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { randomUUID } from 'node:crypto'
@@ -12,11 +15,12 @@ import { WebSocket } from 'ws'
 import { startApp, testConfig, ticket } from '../../../services/realtime/test/helpers.js'
 import { RoomClient, type WebSocketConstructor } from '../src/index.js'
 import { serveStatic } from './browser-page.js'
+import { hlsStream } from './hls-stream.js'
 import { percentile, seeded, uniform } from './stats.js'
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
-  options: { seconds: { type: 'string', default: '60' }, pages: { type: 'string', default: '2' }, seed: { type: 'string', default: '1' } }
+  options: { seconds: { type: 'string', default: '60' }, pages: { type: 'string', default: '2' }, seed: { type: 'string', default: '1' }, hls: { type: 'boolean', default: false } }
 })
 const CHROMIUM = '/usr/bin/chromium'
 if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)`)
@@ -25,7 +29,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const teardowns: Array<() => unknown> = []
 const { base } = await startApp({ teardown: (fn) => teardowns.push(fn) }, testConfig({ LOG_LEVEL: 'error' }), { consumeLifecycle: false })
-const site = await serveStatic()
+const site = await serveStatic(args.hls ? { hlsDir: await hlsStream() } : {})
 teardowns.push(() => site.close())
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
@@ -95,7 +99,7 @@ for (const r of results) {
 const minutes = results.length * Number(args.seconds) / 60
 const sum = (key: string) => results.reduce((a, r) => a + (r.stats[key] ?? 0), 0)
 const f = (v: number) => Number.isNaN(v) ? '–' : v.toFixed(1)
-console.log(`Chromium ${browser.version()}, ${results.length} pages, ${args.seconds} s, ${commands.length} commands`)
+console.log(`Chromium ${browser.version()}, ${args.hls ? 'HLS (hls.js, 2 s fMP4 segments, rendition switch every ~5 s)' : 'progressive WebM'}, ${results.length} pages, ${args.seconds} s, ${commands.length} commands`)
 console.log(`settled |error| (${settled.length} samples): p50 ${f(percentile(settled, 50))} p95 ${f(percentile(settled, 95))} ` +
   `p99 ${f(percentile(settled, 99))} max ${f(settled.length ? Math.max(...settled) : NaN)} ms`)
 console.log(`convergence (${converge.length} page-commands, ${notConverged} not converged): p50 ${f(percentile(converge, 50) / 1000)} ` +

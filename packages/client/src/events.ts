@@ -1,4 +1,4 @@
-import type { Actor, ChatMessage, ControlMode, HostChangeReason, LeaveReason, Member, PlayerCommand, PlayerState, RoomCountersFrame, SessionReadyFrame } from '@watch-together/protocol'
+import type { Actor, ChatMessage, ControlMode, FloatingReaction, HostChangeReason, LeaveReason, Member, PlayerCommand, PlayerState, RoomCountersFrame, SessionReadyFrame } from '@watch-together/protocol'
 import type { z } from 'zod'
 import type { RoomError } from './errors.js'
 
@@ -48,6 +48,8 @@ export interface RoomClientEvents {
   state: (state: PlayerState, change: StateChange | null) => void
   chat: (message: ChatMessage) => void
   reaction: (reaction: { messageId: string, emoji: string, userId: string }) => void
+  /** A reaction floated over the video by someone (live only). */
+  floated: (reaction: { userId: string, name: string, emoji: FloatingReaction }) => void
   /** The member list changed (presence, departure, host, mute): all current members and the change. */
   presence: (members: Member[], change: PresenceChange) => void
   memberLeft: (left: MemberLeft) => void

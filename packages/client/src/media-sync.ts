@@ -129,8 +129,12 @@ export class MediaSync {
     const startLocal = this.client.now() + Math.max(0, startAt - serverNow)
     this.measureAt({ at: startLocal + MEASURE_AFTER_START_MS, lateMs, startLocal })
     const started = this.media.play()
-    // Autoplay refused: the user must press play; no retry loop meanwhile.
-    if (started && typeof started.catch === 'function') started.catch(() => { this.playRefused = true })
+    // Only the browser's autoplay rule (NotAllowedError) waits for the user's press. A start cut
+    // short by a pause or a new source (AbortError) leaves the media paused, and the next tick
+    // starts it again: taken as a refusal, it left a member paused while the room played on.
+    if (started && typeof started.catch === 'function') {
+      started.catch((err: unknown) => { if ((err as { name?: unknown } | null)?.name === 'NotAllowedError') this.playRefused = true })
+    }
   }
 
   private ownPause () {

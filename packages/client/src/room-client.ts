@@ -1,6 +1,6 @@
 import {
   type ChatMessage, CLOSE_CODES, type LeaveReason, type Member, type PlayerCommand, type PlayerFrame, type PlayerState,
-  type RoomEventFrame, ServerFrame
+  type FloatingReaction, type RoomEventFrame, ServerFrame
 } from '@watch-together/protocol'
 import { ClockSync, type ClockSyncOptions, currentPosition } from '@watch-together/sync-core'
 import { Backoff, type BackoffOptions } from './backoff.js'
@@ -75,6 +75,8 @@ export class RoomClient extends Emitter<RoomClientEvents> {
   private readonly WS: WebSocketConstructor
   private readonly backoff: Backoff
   private socket: WebSocketLike | null = null
+  /** A retry is scheduled (the backoff delay is running): reconnectNow() may skip it. */
+  private retryPending = false
   private lastSeq: number | null = null
   private snapshotSeq = 0
   private readyOffset = 0
@@ -123,6 +125,19 @@ export class RoomClient extends Emitter<RoomClientEvents> {
     if (this.stopped && this.status === 'closed') return
     this.shutDown()
     this.setStatus('closed', { code: 1000, reason: 'closed by the client' })
+  }
+
+  /**
+   * Retries at once while waiting to reconnect ("retry now", the browser came back online, the tab
+   * became visible): the pending backoff delay is skipped and the backoff starts over. Does nothing
+   * when open, connecting or closed for good.
+   */
+  reconnectNow (): boolean {
+    if (this.stopped || this.status !== 'reconnecting' || !this.retryPending) return false
+    clearTimeout(this.retryTimer)
+    this.backoff.reset()
+    this.open().catch(() => {})
+    return true
   }
 
   /** Drops the current connection as a network failure would (it reconnects and resumes). */
@@ -208,6 +223,8 @@ export class RoomClient extends Emitter<RoomClientEvents> {
   }
 
   setTyping (typing: boolean) { this.send({ type: 'chat.set_typing', typing }) }
+  /** Floats a reaction over everyone's video (live only; refused with RT_RATE_LIMITED past the chat limit). */
+  float (emoji: FloatingReaction) { this.send({ type: 'reaction.send', emoji }) }
   reportBuffering (buffering: boolean) { if (this.isOpen()) this.send({ type: 'buffering.report', buffering }) }
 
   /**
@@ -271,6 +288,7 @@ export class RoomClient extends Emitter<RoomClientEvents> {
   }
 
   private async open () {
+    this.retryPending = false
     if (this.stopped) return
     this.setStatus(this.session ? 'reconnecting' : 'connecting')
     let ticket: string
@@ -350,6 +368,7 @@ export class RoomClient extends Emitter<RoomClientEvents> {
     const retryInMs = this.backoff.next()
     this.setStatus('reconnecting', { ...info, retryInMs })
     clearTimeout(this.retryTimer)
+    this.retryPending = true
     this.retryTimer = setTimeout(() => { this.open().catch(() => {}) }, retryInMs)
   }
 
@@ -386,6 +405,7 @@ export class RoomClient extends Emitter<RoomClientEvents> {
         return this.emit('error', err)
       }
       case 'chat.typing_changed': return this.emit('typing', { userId: frame.userId, name: frame.name, typing: frame.typing })
+      case 'reaction.floated': return this.emit('floated', { userId: frame.userId, name: frame.name, emoji: frame.emoji })
       case 'room.counters': {
         // Not a room event: no seq (it must not move the resume point), never stored or replayed.
         const { room, service } = frame

@@ -21,6 +21,8 @@ export interface Consumer {
    * partitions may then belong to another member).
    */
   onAssignment (listener: (assignment: Record<string, number[]>) => void): void
+  /** Fires each time kafkajs starts a fetch: its loop is alive (the watchdog tells a dead loop from a starved partition). */
+  onFetch (listener: () => void): void
   disconnect (): Promise<void>
 }
 
@@ -28,6 +30,12 @@ export interface ConsumerOptions {
   groupId: string
   sessionTimeoutMs?: number
   heartbeatIntervalMs?: number
+  /**
+   * How long a rebalance waits for the group's members to rejoin (kafkajs's default: 60 s). After a broker
+   * restart, consumers that crashed and came back as new members waited that long for their old selves
+   * (the chaos soak: realtime's lifecycle group took 57 s to resume, and leaves waited for it).
+   */
+  rebalanceTimeoutMs?: number
   /** Upper bound on bytes fetched per partition per request; bounds a batch's size. */
   maxBytesPerPartition?: number
   /** Batches of different partitions handled at once (default 1: one at a time). */
@@ -64,6 +72,24 @@ function membershipCause (err: unknown): unknown {
   return err
 }
 
+/**
+ * The group's life in the service's log: joins (with the assignment), rebalances, crashes and stops,
+ * and each fetch at debug. Without them a consumer that stops making progress leaves nothing to read.
+ */
+function logLifecycle (consumer: KafkaJsConsumer, groupId: string, log: KafkaSettings['logger']) {
+  if (!log) return
+  const { events } = consumer
+  consumer.on(events.GROUP_JOIN, ({ payload }) => {
+    log.info({ groupId, memberId: payload.memberId, isLeader: payload.isLeader, assignment: payload.memberAssignment, durationMs: payload.duration }, 'consumer joined its group')
+  })
+  consumer.on(events.REBALANCING, ({ payload }) => { log.info({ groupId, memberId: payload.memberId }, 'consumer group rebalancing') })
+  consumer.on(events.CRASH, ({ payload }) => {
+    log.warn({ groupId, err: payload.error, restart: payload.restart }, payload.restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed; kafkajs gave up')
+  })
+  consumer.on(events.STOP, () => { log.info({ groupId }, 'consumer stopped') })
+  consumer.on(events.FETCH_START, ({ payload }) => { log.debug({ groupId, nodeId: payload.nodeId }, 'consumer fetching') })
+}
+
 export function createConsumer (settings: KafkaSettings, opts: ConsumerOptions): Consumer {
   let disconnecting = false
   const consumer: KafkaJsConsumer = createKafkaClient(settings).consumer({
@@ -78,9 +104,12 @@ export function createConsumer (settings: KafkaSettings, opts: ConsumerOptions):
     },
     sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: opts.heartbeatIntervalMs ?? 3_000,
+    rebalanceTimeout: opts.rebalanceTimeoutMs ?? 20_000,
     allowAutoTopicCreation: false,
     ...(opts.maxBytesPerPartition ? { maxBytesPerPartition: opts.maxBytesPerPartition } : {})
   })
+
+  logLifecycle(consumer, opts.groupId, settings.logger)
 
   return {
     connect: () => consumer.connect(),
@@ -105,6 +134,9 @@ export function createConsumer (settings: KafkaSettings, opts: ConsumerOptions):
         consumer.on(lost, () => { listener({}) })
       }
     },
+    onFetch (listener) {
+      consumer.on(consumer.events.FETCH_START, () => { listener() })
+    },
     async run (handler) {
       await consumer.run({
         autoCommit: false,
@@ -114,6 +146,10 @@ export function createConsumer (settings: KafkaSettings, opts: ConsumerOptions):
         eachBatchAutoResolve: true,
         eachBatch: async (payload) => {
           const { batch } = payload
+          // Set once a heartbeat learns the group is rebalancing (or this member is gone): the partition may
+          // be someone else's in a moment, and the rebalance waits for this member to rejoin — a handler
+          // retrying in place through an outage would otherwise hold the whole group for the rebalance timeout.
+          let rejoin: unknown
           await handler(
             {
               topic: batch.topic,
@@ -122,9 +158,17 @@ export function createConsumer (settings: KafkaSettings, opts: ConsumerOptions):
               records: batch.messages.map((m) => toRecord(batch.topic, batch.partition, m))
             },
             {
-              heartbeat: () => payload.heartbeat(),
+              async heartbeat () {
+                try {
+                  await payload.heartbeat()
+                } catch (err) {
+                  const cause = membershipCause(err)
+                  if (MEMBERSHIP_ERRORS.has((cause as { type?: string }).type ?? '')) rejoin ??= cause
+                  throw cause
+                }
+              },
               isRunning: () => payload.isRunning(),
-              isStale: () => payload.isStale(),
+              isStale: () => rejoin !== undefined || payload.isStale(),
               async commit (offset) {
                 try {
                   // Kafka stores the next offset to read, hence + 1.
@@ -138,6 +182,9 @@ export function createConsumer (settings: KafkaSettings, opts: ConsumerOptions):
               }
             }
           )
+          // Thrown, not returned: the batch's records after its last commit stay unresolved (a returned
+          // batch counts as read), and kafkajs rejoins on the group error.
+          if (rejoin !== undefined) throw rejoin
         }
       })
     }

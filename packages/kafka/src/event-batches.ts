@@ -18,6 +18,14 @@ export interface EventHandlers {
   report? (err: Error, tags: Record<string, string>): void
   /** Backoff of a failing handler (an outage: retried until it works or the batch is given up). */
   retry?: { initialMs: number, maxMs: number }
+  /**
+   * A batch that applied nothing (every record another consumer's business) is committed only when
+   * the partition's last commit is this old (default 0: every batch), or when it ends at the partition's
+   * high watermark. Such records are skipped again
+   * after a restart, so a later commit loses nothing; a consumer of a busy shared topic that acts on
+   * few of its events saves a commit per batch (realtime: most of the topic is its own events).
+   */
+  idleCommitMs?: number
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -51,16 +59,25 @@ export function eventBatchHandler (opts: EventHandlers): BatchHandler {
         opts.log.warn({ err, partition: record.partition, offset: record.offset, delayMs: delay }, 'event handler failed; retrying')
         await sleep(delay)
         await control.heartbeat().catch(() => {})
+        // A rebalance waits for this member: give the partition up rather than hold the group.
+        if (!control.isRunning() || control.isStale()) return false
         delay = Math.min(delay * 2, maxMs)
       }
     }
   }
 
+  const lastCommit = new Map<string, number>()
   return async (batch, control) => {
     let done: string | undefined
+    let acted = false
     try {
       for (const record of batch.records) {
         if (!control.isRunning() || control.isStale()) break
+        // A type named in the producer's header without a handler is skipped before it is decoded
+        // (JSON and schema): on a shared topic most records are someone else's.
+        const named = record.headers['event-type']
+        if (named !== undefined && !(named in opts.handlers)) { done = record.offset; continue }
+        acted = true
         const parsed = parseEvent(record.value)
         if (!parsed.success) {
           await dead(record, parsed.error.message)
@@ -78,7 +95,15 @@ export function eventBatchHandler (opts: EventHandlers): BatchHandler {
         done = record.offset
       }
     } finally {
-      if (done !== undefined) await control.commit(done)
+      const key = `${batch.topic}:${batch.partition}`
+      const now = Date.now()
+      // An idle batch at the partition's end commits at once: no later batch may come to carry its
+      // offset, and a group left behind by a few skipped records would read as lag for ever.
+      const atEnd = done !== undefined && BigInt(done) + 1n >= BigInt(batch.highWatermark)
+      if (done !== undefined && (acted || atEnd || now - (lastCommit.get(key) ?? 0) >= (opts.idleCommitMs ?? 0))) {
+        await control.commit(done)
+        lastCommit.set(key, now)
+      }
     }
   }
 }

@@ -1,5 +1,5 @@
 export * from './types.js'
-export { createKafkaClient } from './client.js'
+export { createKafkaClient, kafkaLogCreator } from './client.js'
 export { createProducer, eventRecord, type Producer, type ProducerOptions } from './producer.js'
 export { createConsumer, type Consumer, type ConsumerOptions } from './consumer.js'
 export { createAdmin, type Admin } from './admin.js'

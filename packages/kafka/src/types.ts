@@ -50,9 +50,14 @@ export interface RecordBatch {
 }
 
 export interface BatchControl {
+  /** Rejects when the group is rebalancing or dropped this member; isStale() is true from then on. */
   heartbeat (): Promise<void>
-  /** False once the consumer is stopping or the partition was revoked: stop work early. */
+  /** False once the consumer is stopping: stop work early. */
   isRunning (): boolean
+  /**
+   * True once the partition may be another member's (a seek, or a heartbeat found the group
+   * rebalancing): stop work early and leave the rest uncommitted, so the group can rebalance.
+   */
   isStale (): boolean
   /** Commits up to and including `offset` on this batch's partition. Call only after writes are durable. */
   commit (offset: string): Promise<void>

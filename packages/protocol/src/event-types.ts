@@ -47,6 +47,20 @@ export const RoomArchivedPayload = z.object({
   reason: z.enum(['closed', 'idle']).optional()
 })
 
+// ---- published by room-api for the call (LiveKit's webhooks and the host's call moderation) ----
+/** Where a call track comes from, as LiveKit names the sources (lower case). */
+export const CallTrackSource = z.enum(['microphone', 'camera', 'screen_share', 'screen_share_audio', 'unknown'])
+export type CallTrackSource = z.infer<typeof CallTrackSource>
+/** `userId` of the envelope is the member (the LiveKit identity); `participantSid` LiveKit's id of this connection. */
+export const CallJoinedPayload = z.object({ name: z.string(), participantSid: z.string() })
+/** `aborted`: the connection failed before it was fully up (LiveKit's participant_connection_aborted). */
+export const CallLeftPayload = z.object({ participantSid: z.string(), aborted: z.boolean().optional() })
+export const CallTrackPayload = z.object({ participantSid: z.string(), trackSid: z.string(), source: CallTrackSource, kind: z.enum(['audio', 'video']) })
+/** The host muted (or unmuted) a member's track: `userId` is the member, `actorId` the host. */
+export const CallTrackMutedPayload = z.object({ actorId: UserId, trackSid: z.string(), source: CallTrackSource, muted: z.boolean() })
+/** The host removed a member from the call (not from the room): `userId` is the member. */
+export const CallMemberRemovedPayload = z.object({ actorId: UserId })
+
 // ---- published by realtime ----
 export const SessionPayload = z.object({
   connectionId: z.string(),
@@ -123,6 +137,12 @@ export const EVENT_PAYLOADS = {
   'room.control_mode_changed': ControlModeChangedPayload,
   'room.closed': RoomClosedPayload,
   'room.archived': RoomArchivedPayload,
+  'call.joined': CallJoinedPayload,
+  'call.left': CallLeftPayload,
+  'call.track_published': CallTrackPayload,
+  'call.track_unpublished': CallTrackPayload,
+  'call.track_muted': CallTrackMutedPayload,
+  'call.member_removed': CallMemberRemovedPayload,
   'session.connected': SessionPayload,
   'session.disconnected': SessionPayload,
   'player.command_applied': PlayerCommandPayload,

@@ -33,7 +33,12 @@ export const CLOSE_CODES = {
   ticketSuperseded: 4014,
   /** Standard codes used as is: 1001 server going away (shutdown), 1009 frame too big. */
   goingAway: 1001,
-  tooBig: 1009
+  tooBig: 1009,
+  /**
+   * 1012 (service restart): reconnect with `since`. This instance lost Redis pub/sub for too long, the
+   * socket fell behind the room's events, or the instance was taken for dead (a stall) and counted out.
+   */
+  serviceRestart: 1012
 } as const
 
 // ---- error codes in `error` and `player.command_rejected` frames ----
@@ -88,6 +93,11 @@ export const ChatReactFrame = z.object({ type: z.literal('chat.react'), ref, mes
 /** Host only: deletes a recent message for everyone (a tombstone replaces it in history and archive). */
 export const ChatDeleteFrame = z.object({ type: z.literal('chat.delete'), ref, messageId: z.string().min(1).max(64) })
 export const ChatTypingFrame = z.object({ type: z.literal('chat.set_typing'), ref, typing: z.boolean() })
+/** The emoji a member may float over everyone's video (a closed set: nothing else is relayed). */
+export const FLOATING_REACTIONS = ['👍', '😂', '❤️', '😮', '😢', '🔥', '👏'] as const
+export type FloatingReaction = typeof FLOATING_REACTIONS[number]
+/** A reaction floated over everyone's video: relayed to the room now, never stored or replayed; rate-limited with chat. */
+export const ReactionSendFrame = z.object({ type: z.literal('reaction.send'), ref, emoji: z.enum(FLOATING_REACTIONS) })
 export const BufferingReportFrame = z.object({
   type: z.literal('buffering.report'),
   ref,
@@ -99,7 +109,8 @@ export const BufferingReportFrame = z.object({
 export const ClientFrame = z.discriminatedUnion('type', [
   ClockPingFrame, PlayerPlayFrame, PlayerPauseFrame, PlayerSeekFrame, PlayerSetRateFrame, PlayerNextFrame,
   PlayerPreviousFrame, PlayerJumpFrame, PlayerReplaceQueueFrame, PlayerAppendQueueFrame, ChatSendFrame,
-  ChatReactFrame, ChatTypingFrame, BufferingReportFrame, PlayerReportEndedFrame, ChatDeleteFrame, PlayerReportPlayingFrame
+  ChatReactFrame, ChatTypingFrame, BufferingReportFrame, PlayerReportEndedFrame, ChatDeleteFrame, PlayerReportPlayingFrame,
+  ReactionSendFrame
 ])
 export type ClientFrame = z.infer<typeof ClientFrame>
 export const CLIENT_FRAME_TYPES: readonly string[] = ClientFrame.options.map((o) => o.shape.type.value)
@@ -207,6 +218,8 @@ export const PlayerCommandRejectedFrame = z.object({
   type: z.literal('player.command_rejected'), ref, command: z.enum(PLAYER_COMMANDS), code: RealtimeErrorCode, message: z.string(), state: PlayerState
 })
 export const ChatTypingChangedFrame = z.object({ type: z.literal('chat.typing_changed'), userId: UserId, name: z.string(), typing: z.boolean() })
+/** Someone's floating reaction (reaction.send), live only: no seq, not stored, not replayed on resume. */
+export const ReactionFloatedFrame = z.object({ type: z.literal('reaction.floated'), userId: UserId, name: z.string(), emoji: z.enum(FLOATING_REACTIONS), at: ServerTime })
 /**
  * Live counters, pushed on change at most once a second (not room events: no seq, not stored).
  * room: members online, members whose player reports playing, members buffering; service: users
@@ -222,7 +235,8 @@ export const ErrorFrame = z.object({
 })
 
 export const ServerFrame = z.discriminatedUnion('type', [
-  ...RoomEventFrame.options, SessionReadyFrame, ClockRepliedFrame, PlayerCommandRejectedFrame, ChatTypingChangedFrame, RoomCountersFrame, ErrorFrame
+  ...RoomEventFrame.options, SessionReadyFrame, ClockRepliedFrame, PlayerCommandRejectedFrame, ChatTypingChangedFrame, RoomCountersFrame, ErrorFrame,
+  ReactionFloatedFrame
 ])
 export type ServerFrame = z.infer<typeof ServerFrame>
 export * from './realtime-legacy.js'

@@ -44,6 +44,10 @@ export type RoomStatus = z.infer<typeof RoomStatus>
 /** ISO-8601 timestamps in REST bodies (events carry epoch ms instead). */
 const IsoTime = z.iso.datetime({ offset: true })
 
+/** What a catalog item is: a film (video) or a music track (audio only; rooms of tracks are listening rooms). */
+export const MediaKind = z.enum(['film', 'track'])
+export type MediaKind = z.infer<typeof MediaKind>
+
 export const Film = z.object({
   id: FilmId,
   title: z.string(),
@@ -51,7 +55,18 @@ export const Film = z.object({
   durationSec: z.number().int().positive(),
   streamUrl: z.string(),
   posterUrl: z.string().nullable(),
-  description: z.string()
+  description: z.string(),
+  /** Catalog details (the catalog and search answer them; a room's film may omit them). */
+  kind: MediaKind.optional(),
+  originalTitle: z.string().nullable().optional(),
+  genres: z.array(z.string()).optional(),
+  people: z.array(z.string()).optional(),
+  /** Audio languages, then `subtitleLanguages`, as tagged (`eng`, `rus`). */
+  languages: z.array(z.string()).optional(),
+  subtitleLanguages: z.array(z.string()).optional(),
+  artist: z.string().nullable().optional(),
+  album: z.string().nullable().optional(),
+  trackNumber: z.number().int().nullable().optional()
 })
 export type Film = z.infer<typeof Film>
 
@@ -129,9 +144,19 @@ export type DevSignInBody = z.infer<typeof DevSignInBody>
 const pageNumber = (max: number) => z.string().regex(/^\d+$/, 'expected a whole number').transform(Number)
   .pipe(z.number().int().min(0).max(max))
 
+const yearString = z.string().regex(/^\d{4}$/, 'expected a year (4 digits)').transform(Number).pipe(z.number().int().min(1870).max(2100))
+
 export const FilmsQuery = z.strictObject({
-  /** Words matched as prefixes against film titles. */
+  /**
+   * Full-text search in English and Russian (stemmed, word prefixes, ranked) over titles, original
+   * titles, descriptions, people, genres, artist, album and year, with typo tolerance on titles.
+   */
   q: z.string().trim().min(1).max(100).optional(),
+  kind: MediaKind.optional(),
+  genre: z.string().trim().min(1).max(60).optional(),
+  year: yearString.optional(),
+  /** An audio or subtitle language as tagged (`eng`, `rus`). */
+  language: z.string().regex(/^[a-z]{2,3}$/, 'expected a 2- or 3-letter language code').optional(),
   limit: pageNumber(100).optional(),
   offset: pageNumber(100_000).optional()
 })
@@ -152,7 +177,11 @@ export const TicketResponse = successEnvelope({ ticket: z.string(), expiresAt: I
 /** A ticket for the per-user channel (/users/ws), for any signed-in user. */
 export const UserTicketResponse = successEnvelope({ ticket: z.string(), expiresAt: IsoTime })
 export const FilmResponse = successEnvelope({ film: Film })
-export const FilmsResponse = successEnvelope({ films: z.array(Film), total: z.number().int().nonnegative() })
+/**
+ * `total` counts matches up to a cap (1,000): past it, `totalCapped` is true and a client shows
+ * "1000+" — counting every match of a common word is what made search slow at 100,000 items.
+ */
+export const FilmsResponse = successEnvelope({ films: z.array(Film), total: z.number().int().nonnegative(), totalCapped: z.boolean() })
 export const WatchlistItem = z.object({ film: Film, addedAt: IsoTime })
 export const WatchlistResponse = successEnvelope({ items: z.array(WatchlistItem) })
 export const Friend = z.object({ userId: UserId, since: IsoTime })

@@ -5,6 +5,8 @@
 export const stack = {
   databaseUrl: process.env.DATABASE_URL ?? 'postgres://watch:watch@127.0.0.1:5432/watch_together',
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  /** Set (host:port,…): the realtime suite runs against this Redis Cluster instead (infra/local/stack up redis-cluster). */
+  redisClusterNodes: (process.env.REDIS_CLUSTER_NODES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   kafkaBrokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
   mongoUrl: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017'
 }

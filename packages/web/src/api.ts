@@ -1,4 +1,4 @@
-import type { ErrorItem, Film, Room } from '@watch-together/protocol'
+import type { ErrorItem, Film, Playback, Room } from '@watch-together/protocol'
 import { clearSession, loadSession, refreshSession, type SessionAnswer } from './session.js'
 
 /**
@@ -108,11 +108,13 @@ export async function loadWebConfig (): Promise<WebConfig> {
 }
 
 export const films = {
-  list: () => api<{ films: Film[], total: number }>('GET', '/films?limit=100'),
+  list: () => api<{ films: Film[], total: number, totalCapped: boolean }>('GET', '/films?limit=100'),
   watchlist: () => api<{ items: Array<{ film: Film }> }>('GET', '/me/watchlist'),
   want: (filmId: string) => api('PUT', `/me/watchlist/${encodeURIComponent(filmId)}`),
   unwant: (filmId: string) => api('DELETE', `/me/watchlist/${encodeURIComponent(filmId)}`),
-  matches: () => api<{ matches: Match[], total: number }>('GET', '/me/matches')
+  matches: () => api<{ matches: Match[], total: number }>('GET', '/me/matches'),
+  /** Signed, expiring URLs for this user (HLS or file, subtitles, audio tracks); sets the media cookie. */
+  playback: (filmId: string) => api<{ playback: Playback }>('GET', `/films/${encodeURIComponent(filmId)}/playback`)
 }
 
 /** Someone as others see them (never an email); `avatarUrl` is on this origin. */
@@ -181,6 +183,16 @@ export const rooms = {
     api<{ room: Room }>('POST', `/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}/remove`, { ban }),
   setMuted: (roomId: string, userId: string, muted: boolean) =>
     api<{ room: Room }>('PUT', `/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}/mute`, { muted }),
+  /** A short-lived LiveKit token for the room's call (present members only). */
+  callToken: (roomId: string) => api<{ url: string, token: string }>('POST', `/rooms/${encodeURIComponent(roomId)}/call/token`),
+  /** Host only: mutes a member's microphone in the call. */
+  callMute: (roomId: string, userId: string) =>
+    api('POST', `/rooms/${encodeURIComponent(roomId)}/call/members/${encodeURIComponent(userId)}/mute`, { sources: ['microphone'], muted: true }),
+  /** This member muted or unmuted their own call track: recorded (call.track_muted) as LiveKit shows it. */
+  callSelfMute: (roomId: string, trackSid: string, muted: boolean) =>
+    api('POST', `/rooms/${encodeURIComponent(roomId)}/call/self-mute`, { trackSid, muted }),
+  /** Host only: removes a member from the call (they stay in the room). */
+  callRemove: (roomId: string, userId: string) => api('POST', `/rooms/${encodeURIComponent(roomId)}/call/members/${encodeURIComponent(userId)}/remove`),
   /** Friends only (ROOM_NOT_FRIEND otherwise): each gets a live invitation on their user channel. */
   invite: (roomId: string, userIds: string[]) => api<{ invited: string[] }>('POST', `/rooms/${encodeURIComponent(roomId)}/invitations`, { userIds })
 }

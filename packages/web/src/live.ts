@@ -2,6 +2,7 @@ import { type FriendsChanged, type Invitation, UserChannel } from '@watch-togeth
 import { me } from './api.js'
 import { h } from './dom.js'
 import type { Session } from './session.js'
+import { t } from './i18n/index.js'
 
 /**
  * The signed-in person's own realtime channel, open on every page (client's UserChannel over
@@ -45,7 +46,7 @@ export function followUser (session: Session | null, realtimeUrl: string, join: 
 function toastRegion (): HTMLElement {
   let region = document.getElementById('toasts')
   if (!region) {
-    region = h('section', { id: 'toasts', className: 'toasts', attrs: { 'aria-label': 'Notifications', 'aria-live': 'polite' } })
+    region = h('section', { id: 'toasts', className: 'toasts', attrs: { 'aria-label': t('toast.label'), 'aria-live': 'polite' } })
     document.body.append(region)
   }
   return region
@@ -53,7 +54,9 @@ function toastRegion (): HTMLElement {
 
 /** The words of an invitation: "Vasily invites you to watch Sintel" (and the room's name when it has one). */
 export function invitationText (invitation: Pick<Invitation, 'from' | 'film' | 'roomName'>): string {
-  return `${invitation.from.name} invites you to watch ${invitation.film.title}${invitation.roomName ? ` in “${invitation.roomName}”` : ''}`
+  return invitation.roomName
+    ? t('toast.invitesNamed', { name: invitation.from.name, title: invitation.film.title, room: invitation.roomName })
+    : t('toast.invites', { name: invitation.from.name, title: invitation.film.title })
 }
 
 function showInvitation (invitation: Invitation, join: (invitation: Invitation) => void) {
@@ -69,8 +72,8 @@ function showInvitation (invitation: Invitation, join: (invitation: Invitation) 
     h('img', { className: 'avatar medium', attrs: { src: `/api/v1/users/${encodeURIComponent(invitation.from.userId)}/avatar`, alt: '', width: '40', height: '40' } }),
     h('p', {}, text),
     h('div', { className: 'actions' },
-      h('button', { className: 'primary', attrs: { type: 'button' }, on: { click: () => { close(); join(invitation) } } }, 'Join'),
-      h('button', { attrs: { type: 'button', 'aria-label': `Dismiss: ${text}` }, on: { click: close } }, 'Dismiss')))
+      h('button', { className: 'primary', attrs: { type: 'button' }, on: { click: () => { close(); join(invitation) } } }, t('toast.join')),
+      h('button', { attrs: { type: 'button', 'aria-label': t('toast.dismissLabel', { text }) }, on: { click: close } }, t('toast.dismiss'))))
   region.append(toast)
   while (region.children.length > MAX_TOASTS) region.firstElementChild?.remove()
 }

@@ -1,4 +1,5 @@
 import { RESERVED_ROOM_NAMES, RoomName } from '@watch-together/protocol'
+import { t } from './i18n/index.js'
 
 /**
  * Room names people type (`/r/<name>`): the rules are the protocol's RoomName (3-40 latin letters,
@@ -20,14 +21,14 @@ export function nameFromInput (raw: string): string {
 export function nameProblem (raw: string): string | null {
   const name = raw.trim().toLowerCase()
   if (RoomName.safeParse(name).success) return null
-  if (name.length < 3) return 'Too short: a room name has at least 3 characters.'
-  if (name.length > 40) return `Too long: a room name has at most 40 characters (this one has ${name.length}).`
-  if (/\s/.test(name)) return 'No spaces, please: join words with a hyphen, like movie-night.'
+  if (name.length < 3) return t('roomName.short')
+  if (name.length > 40) return t('roomName.long', { count: name.length })
+  if (/\s/.test(name)) return t('roomName.spaces')
   const bad = /[^a-z0-9-]/.exec(name)
-  if (bad) return `Only latin letters (a–z), digits and hyphens can be used: “${bad[0]}” cannot.`
-  if (name.startsWith('-') || name.endsWith('-')) return 'A room name starts and ends with a letter or a digit, not a hyphen.'
-  if (name.includes('--')) return 'Use single hyphens between words, not two in a row.'
-  if (RESERVED_ROOM_NAMES.has(name)) return `“${name}” is reserved for the site itself: please pick another name.`
+  if (bad) return t('roomName.chars', { char: bad[0] })
+  if (name.startsWith('-') || name.endsWith('-')) return t('roomName.edges')
+  if (name.includes('--')) return t('roomName.double')
+  if (RESERVED_ROOM_NAMES.has(name)) return t('roomName.reserved', { name })
   return null
 }
 

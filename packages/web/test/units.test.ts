@@ -1,14 +1,12 @@
 // Pure helpers of the page, without a browser: pasted tokens, cookies, time formatting, room names,
-// counters, and the words for accounts, friends, matches and invitations.
+// and the words for accounts, friends, matches and invitations.
 import t from 'tap'
 import {
-  accountProblem, avatarProblem, displayNameProblem, emailProblem, endedWords, friendProblem, handleProblem, passwordProblem, waitWords
+  accountProblem, avatarProblem, displayNameProblem, emailProblem, endedWords, friendProblem, handleProblem, namesText, passwordProblem, waitWords
 } from '../src/account-words.js'
 import { ApiError } from '../src/api.js'
 import { invitationText } from '../src/live.js'
-import { namesText } from '../src/pages/matches.js'
 import { formatTime } from '../src/dom.js'
-import { roomCountersText, serviceCountersText } from '../src/room/counters.js'
 import { nameFromInput, nameProblem, nameSuggestion, sentence } from '../src/room-names.js'
 import { readCookie, sessionFromToken } from '../src/session.js'
 
@@ -58,13 +56,6 @@ t.test('room names: what was typed or pasted, and refusals in plain words', asyn
   t.equal(nameSuggestion('api'), null, 'never a reserved word')
   t.equal(sentence('a room name has at least 3 characters'), 'A room name has at least 3 characters.')
   t.equal(sentence('Done.'), 'Done.')
-})
-
-t.test('counters read as a sentence', async (t) => {
-  const c = { room: { online: 3, playing: 2, buffering: 0 }, service: { connectedUsers: 120, activeRooms: 31, filmViewers: 9 } }
-  t.equal(roomCountersText(c), '3 here · 2 playing', 'buffering only when someone is')
-  t.equal(roomCountersText({ ...c, room: { online: 3, playing: 2, buffering: 1 } }), '3 here · 2 playing · 1 buffering')
-  t.equal(serviceCountersText(c, 'Sintel'), '120 online on Watch Together · 9 watching Sintel')
 })
 
 t.test('the CSRF cookie is read from document.cookie', async (t) => {

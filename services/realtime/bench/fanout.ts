@@ -1,119 +1,125 @@
-// Fan-out benchmark: N clients in rooms of 10, one sender per room sending chat and player commands;
-// the realtime app vs a bare ws server doing the same fan-out, measured in the same run (127.0.0.1 only).
-//   pnpm --filter @watch-together/realtime bench      (BENCH_CONNECTIONS, BENCH_SECONDS, BENCH_RATE to change)
-import { fork, type ChildProcess } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
-import { randomUUID } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
-import { WebSocket } from 'ws'
-import { signTicket } from '../src/ticket.js'
+// Fan-out benchmark, side by side: realtime against Centrifugo (Redis broker) and socket.io (Redis adapter),
+// with a bare ws relay as the floor; the same load against each, interleaved and repeated, medians per system.
+//   pnpm --filter @watch-together/realtime bench
+// Knobs: BENCH_CONNECTIONS (list, 1000,5000,10000) at BENCH_RATE msg/s per room (1), then a rate ladder at
+// BENCH_LADDER_CONNECTIONS (5000): BENCH_LADDER (3,5,8) until a system's p99 > 250 ms or < 99 % delivered;
+// BENCH_ROUNDS (2), BENCH_SECONDS (10), BENCH_WARMUP_MS (3000), BENCH_SYSTEMS (realtime,realtime2,centrifugo,socketio,ws;
+// realtime2 = two instances; realtime-cluster, not by default, = one instance on the Redis Cluster of REDIS_CLUSTER_NODES),
+// BENCH_PORT_BASE (servers listen on the first free of ten ports from there; default any free port),
+// BENCH_PROFILE=1 (a CPU profile of realtime per run, in BENCH_PROFILE_DIR), BENCH_JSON=path (figures as JSON).
+import { appendFileSync, writeFileSync } from 'node:fs'
+import { measure, ROOM_SIZE, type RunResult } from './load.js'
+import { centrifugoBinary, REALTIME_SYSTEMS, start, type SystemName } from './systems.js'
 
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 2000)
+const list = (v: string | undefined, d: string) => (v ?? d).split(',').map((s) => s.trim()).filter(Boolean)
+const CONNECTIONS = list(process.env.BENCH_CONNECTIONS, '1000,5000,10000').map(Number)
+const RATE = Number(process.env.BENCH_RATE ?? 1)
+const LADDER_AT = Number(process.env.BENCH_LADDER_CONNECTIONS ?? 5000)
+const LADDER = list(process.env.BENCH_LADDER, '3,5,8').map(Number)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
-/** Messages per room per second (one sender per room). */
-const RATE = Number(process.env.BENCH_RATE ?? 2)
-const ROOM_SIZE = 10
-const SECRET = 'bench-ticket-secret-0123456789'
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 3000)
+const SYSTEMS = list(process.env.BENCH_SYSTEMS, 'realtime,realtime2,centrifugo,socketio,ws') as SystemName[]
+/** Realtime's own rows (one process, two instances, on the cluster, an older build) and the peers they are compared with. */
+const MINE: SystemName[] = SYSTEMS.filter((s) => REALTIME_SYSTEMS.includes(s))
+const PEERS = SYSTEMS.filter((s) => !MINE.includes(s))
 
-interface Result { kind: string, deliveriesPerSec: number, p50: number, p99: number, rssPerConn: number, heapPerConn: number, received: number }
+interface Scenario { connections: number, rate: number, ladder: boolean }
+const scenarios: Scenario[] = [
+  ...CONNECTIONS.map((connections) => ({ connections, rate: RATE, ladder: false })),
+  ...LADDER.map((rate) => ({ connections: LADDER_AT, rate, ladder: true }))
+]
 
-function request<T> (child: ChildProcess, message: string, key: string): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (msg: Record<string, T>) => { if (key in msg) { child.off('message', onMessage); resolve(msg[key]!) } }
-    child.on('message', onMessage)
-    if (message) child.send(message)
-  })
-}
+if (SYSTEMS.includes('centrifugo')) centrifugoBinary()
+const results = new Map<string, RunResult[]>()
+const key = (s: Scenario, system: SystemName) => `${s.connections}@${s.rate}:${system}`
+/** Systems that failed a ladder step (p99 > 250 ms or < 99 % delivered) skip the higher steps. */
+const saturated = new Set<SystemName>()
 
-function percentile (sorted: number[], p: number) {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! : NaN
-}
-
-async function run (kind: 'ws' | 'realtime'): Promise<Result> {
-  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [kind], {
-    execArgv: ['--expose-gc', '--import', 'tsx', ...(process.env.BENCH_PROFILE && kind === 'realtime' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/rt-prof'] : [])],
-    env: { ...process.env, BENCH_TICKET_SECRET: SECRET }
-  })
-  const port = await request<number>(child, '', 'port')
-  const before = await request<{ rss: number, heap: number }>(child, 'memory', 'memory')
-
-  const rooms = Array.from({ length: Math.ceil(CONNECTIONS / ROOM_SIZE) }, () => randomUUID())
-  const latencies: number[] = []
-  let received = 0
-  let measuring = false
-  const sockets: WebSocket[] = []
-  const versions = new Map<string, number>()
-
-  async function connect (i: number) {
-    const roomId = rooms[Math.floor(i / ROOM_SIZE)]!
-    const url = kind === 'ws'
-      ? `ws://127.0.0.1:${port}/rooms/${roomId}/ws`
-      : `ws://127.0.0.1:${port}/rooms/${roomId}/ws?ticket=${await signTicket({ sub: `u${i}`, name: `u${i}`, room: roomId, role: 'guest', controlMode: 'everyone' }, SECRET, 3600)}`
-    const socket = new WebSocket(url, { perMessageDeflate: false })
-    sockets[i] = socket
-    await new Promise<void>((resolve, reject) => {
-      socket.on('message', (data) => {
-        const frame = JSON.parse(data.toString()) as { type: string, ref?: string, state?: { version: number } }
-        if (frame.type === 'session.ready') { versions.set(roomId, frame.state!.version); resolve() }
-        if (frame.state) versions.set(roomId, Math.max(versions.get(roomId) ?? 0, frame.state.version))
-        if (frame.ref && measuring) { latencies.push(Date.now() - Number(frame.ref)); received++ }
-        if (process.env.BENCH_DEBUG && frame.ref && Date.now() - Number(frame.ref) > 200) console.log(kind, frame.type, Date.now() - Number(frame.ref), new Date().toISOString(), measuring)
-      })
-      socket.on('error', reject)
-      if (kind === 'ws') socket.on('open', () => resolve())
-    })
-  }
-  for (let i = 0; i < CONNECTIONS; i += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, CONNECTIONS - i) }, (_, k) => connect(i + k)))
-  }
-  await new Promise((resolve) => setTimeout(resolve, 1000))
-  const idle = await request<{ rss: number, heap: number }>(child, 'memory', 'memory')
-
-  let n = 0
-  const timers = rooms.map((roomId, r) => setTimeout(() => {
-    const sender = sockets[r * ROOM_SIZE]!
-    const tick = () => {
-      const ref = String(Date.now())
-      // Every other message is a player command (version-checked), the rest chat.
-      const frame = n++ % 2 === 0
-        ? { type: 'chat.send', ref, clientMessageId: randomUUID(), text: 'bench' }
-        : { type: 'player.seek', ref, version: versions.get(roomId) ?? 0, positionMs: n }
-      sender.send(JSON.stringify(frame))
+for (let round = 0; round < ROUNDS; round++) {
+  for (const scenario of scenarios) {
+    // Interleaved: each round and scenario starts with a different system, so drift in the machine's
+    // load (other work on the shared cores) falls on all of them alike.
+    const shift = (round + scenarios.indexOf(scenario)) % SYSTEMS.length
+    const order = [...SYSTEMS.slice(shift), ...SYSTEMS.slice(0, shift)]
+    for (const name of order) {
+      if (scenario.ladder && saturated.has(name) && round === 0) continue
+      if (scenario.ladder && round > 0 && !results.has(key(scenario, name))) continue
+      process.stderr.write(`round ${round + 1}/${ROUNDS}: ${name}, ${scenario.connections} connections × ${scenario.rate} msg/s per room … `)
+      const system = await start(name, Boolean(process.env.BENCH_PROFILE) && MINE.includes(name) && name !== 'before')
+      try {
+        const r = await measure(system, { connections: scenario.connections, rate: scenario.rate, seconds: SECONDS, warmupMs: WARMUP_MS })
+        results.set(key(scenario, name), [...(results.get(key(scenario, name)) ?? []), r])
+        // Each run as it ends (BENCH_JSON + 'l'), so an interrupted bench keeps what it measured.
+        if (process.env.BENCH_JSON) appendFileSync(`${process.env.BENCH_JSON}l`, JSON.stringify({ round, ...r }) + '\n')
+        process.stderr.write(`${r.deliveriesPerSec.toFixed(0)}/s, ${r.deliveredPct.toFixed(1)} %, p99 ${r.p99.toFixed(1)} ms\n`)
+        if (scenario.ladder && (r.p99 > 250 || r.deliveredPct < 99)) saturated.add(name)
+      } catch (err) {
+        process.stderr.write(`failed: ${(err as Error).message}\n`)
+      } finally {
+        await system.stop()
+      }
     }
-    timers[r] = setInterval(tick, 1000 / RATE) as unknown as NodeJS.Timeout
-  }, Math.random() * (1000 / RATE)))
-  // Warm-up (JIT, the outbox's first Kafka sends to a new topic), then the measured window.
-  await new Promise((resolve) => setTimeout(resolve, Number(process.env.BENCH_WARMUP_MS ?? 3000)))
-  measuring = true
-  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000))
-  for (const timer of timers) { clearTimeout(timer); clearInterval(timer) }
-  await new Promise((resolve) => setTimeout(resolve, 1000))
-  measuring = false
-
-  for (const socket of sockets) socket.terminate()
-  child.send('stop')
-  await new Promise((resolve) => child.on('exit', resolve))
-  latencies.sort((a, b) => a - b)
-  return {
-    kind,
-    deliveriesPerSec: received / SECONDS,
-    p50: percentile(latencies, 0.5),
-    p99: percentile(latencies, 0.99),
-    rssPerConn: (idle.rss - before.rss) / CONNECTIONS / 1024,
-    heapPerConn: (idle.heap - before.heap) / CONNECTIONS / 1024,
-    received
   }
 }
 
-const results = [await run('ws'), await run('realtime')]
-const [base, rt] = results as [Result, Result]
-const fmt = (v: number, d = 1) => Number.isFinite(v) ? v.toFixed(d) : 'n/a'
-console.log(`\n${CONNECTIONS} connections, rooms of ${ROOM_SIZE}, ${RATE} msg/s per room (chat + player.seek), ${SECONDS} s\n`)
-console.log('| server | deliveries/s | p50 fan-out ms | p99 fan-out ms | RSS KiB/conn | heap KiB/conn |')
-console.log('|---|---|---|---|---|---|')
-for (const r of results) console.log(`| ${r.kind} | ${fmt(r.deliveriesPerSec, 0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.rssPerConn)} | ${fmt(r.heapPerConn)} |`)
-console.log(`| ratio realtime / ws | ${fmt(rt.deliveriesPerSec / base.deliveriesPerSec, 2)} | ${fmt(rt.p50 / Math.max(base.p50, 1), 2)} | ${fmt(rt.p99 / Math.max(base.p99, 1), 2)} | ${fmt(rt.rssPerConn / base.rssPerConn, 2)} | ${fmt(rt.heapPerConn / base.heapPerConn, 2)} |`)
-console.log('\n(latency: sender clock to receiver clock, same machine; ratios of latency use max(ws, 1 ms))')
-// BENCH_JSON=path: the same figures as JSON, for infra/bench (pnpm bench).
-if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ connections: CONNECTIONS, seconds: SECONDS, rate: RATE, results }, null, 2))
+/** The median of each figure over the rounds (figure by figure). */
+function median (runs: RunResult[]): RunResult {
+  const mid = <K extends keyof RunResult>(k: K) => {
+    const v = runs.map((r) => r[k] as number).filter(Number.isFinite).sort((a, b) => a - b)
+    return v.length ? (v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2) : NaN
+  }
+  const numeric = ['connectMs', 'connectCpuPer1k', 'sent', 'expected', 'delivered', 'deliveredPct', 'deliveriesPerSec', 'p50', 'p95', 'p99', 'max', 'cpuPer1k', 'redisCpuPer1k', 'kafkaCpuPer1k', 'rssPerConnKiB', 'refused'] as const
+  const out = { ...runs[0]! }
+  for (const k of numeric) (out as Record<string, unknown>)[k] = mid(k)
+  const loops = runs.map((r) => r.loop).filter((l) => l !== null)
+  out.loop = loops.length ? { p99: Math.max(...loops.map((l) => l.p99)), max: Math.max(...loops.map((l) => l.max)), mean: loops.reduce((s, l) => s + l.mean, 0) / loops.length } : null
+  return out
+}
+
+const fmt = (v: number, d = 0) => Number.isFinite(v) ? v.toFixed(d) : '—'
+const lines: string[] = []
+lines.push(`Rooms of ${ROOM_SIZE}, one sender per room, ~100-byte frames (realtime: chat.send and player.seek in turn), ${SECONDS} s windows, ` +
+  `${ROUNDS} interleaved rounds, medians; latency from send to each member's receipt; CPU per 1,000 deliveries over the window.`)
+lines.push('')
+lines.push('| connections | offered/s | system | deliveries/s | delivered % | p50 ms | p95 ms | p99 ms | max ms | connect N s | connect CPU s/1k conns | CPU s/1k | Redis CPU s/1k | Kafka CPU s/1k | RSS KiB/conn |')
+lines.push('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+const summary: Array<{ connections: number, rate: number, systems: Partial<Record<SystemName, RunResult>>, rounds: Partial<Record<SystemName, RunResult[]>> }> = []
+for (const scenario of scenarios) {
+  const systems: Partial<Record<SystemName, RunResult>> = {}
+  const rounds: Partial<Record<SystemName, RunResult[]>> = {}
+  for (const name of SYSTEMS) {
+    const runs = results.get(key(scenario, name))
+    if (!runs?.length) continue
+    rounds[name] = runs
+    const m = systems[name] = median(runs)
+    lines.push(`| ${scenario.connections} | ${scenario.connections * scenario.rate} | ${name} | ${fmt(m.deliveriesPerSec)} | ${fmt(m.deliveredPct, 1)} | ${fmt(m.p50, 1)} | ${fmt(m.p95, 1)} | ${fmt(m.p99, 1)} | ${fmt(m.max)} | ${fmt(m.connectMs / 1000, 1)} | ${fmt(m.connectCpuPer1k, 2)} | ${fmt(m.cpuPer1k, 3)} | ${fmt(m.redisCpuPer1k, 3)} | ${MINE.includes(name) ? fmt(m.kafkaCpuPer1k, 3) : '—'} | ${fmt(m.rssPerConnKiB, 1)} |`)
+  }
+  summary.push({ connections: scenario.connections, rate: scenario.rate, systems, rounds })
+}
+lines.push('')
+lines.push('Ratios realtime / peer (per round, then the median of the per-round ratios; < 1 is better for realtime, except deliveries/s):')
+lines.push('')
+lines.push('| connections | offered/s | system | peer | deliveries/s | p50 | p99 | connect N | connect CPU | CPU/1k | Redis CPU/1k | RSS/conn |')
+lines.push('|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+const med = (v: number[]) => { const s = v.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN }
+/** Each of realtime's rows against each peer, and the cluster against one Redis (the cost of cluster mode). */
+const PAIRS: Array<[SystemName, SystemName]> = [
+  ...MINE.flatMap((own) => PEERS.map((peer): [SystemName, SystemName] => [own, peer])),
+  ...(SYSTEMS.includes('realtime-cluster') && SYSTEMS.includes('realtime') ? [['realtime-cluster', 'realtime'] as [SystemName, SystemName]] : [])
+]
+for (const row of summary) {
+  for (const [own, peer] of PAIRS) {
+    const mine = row.rounds[own]
+    const theirs = row.rounds[peer]
+    if (!mine || !theirs) continue
+    const n = Math.min(mine.length, theirs.length)
+    const per = (k: keyof RunResult) => med(Array.from({ length: n }, (_, i) => (mine[i]![k] as number) / (theirs[i]![k] as number)))
+    lines.push(`| ${row.connections} | ${row.connections * row.rate} | ${own} | ${peer} | ${fmt(per('deliveriesPerSec'), 2)} | ${fmt(per('p50'), 2)} | ${fmt(per('p99'), 2)} | ${fmt(per('connectMs'), 2)} | ${fmt(per('connectCpuPer1k'), 2)} | ${fmt(per('cpuPer1k'), 2)} | ${fmt(per('redisCpuPer1k'), 2)} | ${fmt(per('rssPerConnKiB'), 2)} |`)
+  }
+}
+const loops = summary.flatMap((row) => Object.values(row.systems).filter((r) => r.loop).map((r) => `${r.system} ${row.connections}×${row.rate}: loop delay p99 ${fmt(r.loop!.p99, 1)} ms, max ${fmt(r.loop!.max, 1)} ms`))
+if (loops.length) lines.push('', 'Event-loop delay of the Node servers over the window (worst round):', '', ...loops.map((l) => `- ${l}`))
+console.log(`\n${lines.join('\n')}\n\n(measured ${new Date().toISOString()}; clients, servers, Redis and Kafka share this machine's cores with other work: compare ratios, not absolute figures)`)
+if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ seconds: SECONDS, rounds: ROUNDS, roomSize: ROOM_SIZE, scenarios: summary }, null, 2))
 process.exit(0)

@@ -9,7 +9,7 @@ import { lifecyclePlugin } from './kafka/lifecycle-consumer.js'
 import { outboxPlugin } from './kafka/outbox-publisher.js'
 import { userSocketRoutes } from './routes/user-socket.js'
 import { legacySocketRoutes } from './legacy/legacy-socket.js'
-import { realtimePlugin } from './plugins/realtime.js'
+import { realtimeCorePlugin } from './plugins/realtime-core.js'
 import { redisPlugin } from './plugins/redis.js'
 import { adminRoutes } from './routes/admin.js'
 import { roomSocketRoutes } from './routes/room-socket.js'
@@ -25,7 +25,7 @@ export interface BuildOptions {
 export async function buildApp (config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: loggerOptions(SERVICE, config.LOG_LEVEL), trustProxy: config.TRUST_PROXY })
   await app.register(basicsPlugin, { service: SERVICE, sentryDsn: config.SENTRY_DSN, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
-  await app.register(redisPlugin, { url: config.REDIS_URL })
+  await app.register(redisPlugin, { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES })
   await app.register(kafkaPlugin, {
     brokers: config.KAFKA_BROKERS,
     clientId: SERVICE,
@@ -38,7 +38,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   // onClose hooks run in reverse: sockets close and write their last events (realtime), then the
   // outbox flushes them to Kafka, then the Kafka and Redis clients close.
   await app.register(outboxPlugin, { config })
-  await app.register(realtimePlugin, { config })
+  await app.register(realtimeCorePlugin, { config })
   if (opts.consumeLifecycle ?? true) await app.register(lifecyclePlugin(config))
   await app.register(websocket, {
     // permessage-deflate stays off: ws's own advice, it costs much CPU and memory per socket.
@@ -55,9 +55,9 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
       if (socket.readyState === WebSocket.OPEN) socket.terminate()
     }
   })
-  await app.register(roomSocketRoutes)
-  await app.register(legacySocketRoutes)
-  await app.register(userSocketRoutes)
+  await app.register(roomSocketRoutes, { config })
+  await app.register(legacySocketRoutes, { config })
+  await app.register(userSocketRoutes, { config })
   await app.register(adminRoutes, { config })
   return app
 }

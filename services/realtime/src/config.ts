@@ -11,6 +11,28 @@ export const ConfigSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL').default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key and channel, so several deployments (or test files) share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/).default('rt'),
+  /**
+   * Redis Cluster: comma-separated `host:port` of some of its nodes (the client discovers the rest).
+   * Empty: one Redis at REDIS_URL. Both run the same code; only the client differs (plugins/redis.ts).
+   */
+  REDIS_CLUSTER_NODES: list.pipe(z.array(z.string().regex(/^[\w.-]+:\d+$/, 'expected host:port'))),
+  /**
+   * After each room event, wait until this many replicas hold it (Redis WAIT), so a primary killed
+   * right after a write does not take the event with it. 0 (default) does not wait; 1 is the advice
+   * for a Redis Cluster with replicas (see README, cluster mode).
+   */
+  REDIS_WAIT_REPLICAS: intString(0, 5).default(0),
+  REDIS_WAIT_TIMEOUT_MS: intString(1, 10_000).default(100),
+  /**
+   * How long a websocket command waits out a Redis that is briefly unavailable (a cluster failover
+   * takes the node timeout plus an election, a few seconds) before the client gets RT_INTERNAL.
+   */
+  REDIS_RETRY_MS: intString(0, 60_000).default(10_000),
+  /**
+   * How often every room subscription of this instance is proven with a probe through Redis (and
+   * after each subscriber reconnect); a silent one is made again (rooms/subscription-check.ts). 0: only after reconnects.
+   */
+  SUBSCRIPTION_CHECK_MS: intString(0, 3_600_000).default(30_000),
   KAFKA_BROKERS: hostPortList('127.0.0.1:9092'),
   KAFKA_TOPIC: z.string().min(1).default(TOPICS.events),
   /** Where lifecycle events that fail their schema go (the shared dead-letter format). */
@@ -62,6 +84,11 @@ export const ConfigSchema = z.object({
   /** Bound of the Kafka backlog stream: events held while Kafka is unreachable. */
   OUTBOX_MAX_LEN: intString(1000, 100_000_000).default(1_000_000),
   OUTBOX_BATCH_SIZE: intString(1, 10_000).default(500),
+  /**
+   * The outbox's publisher leases: rooms are split into this many buckets (by Redis Cluster slot), each
+   * drained by whichever instance holds its lease, so instances share publishing and a room keeps its order.
+   */
+  OUTBOX_BUCKETS: intString(1, 1024).default(8),
   /**
    * Check every frame the service builds against its schema in packages/protocol before sending it
    * (a mismatch is a bug: the handler fails with RT_INTERNAL and logs it). Default on outside production.

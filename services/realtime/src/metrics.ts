@@ -1,3 +1,5 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
 /** The realtime metrics, registered on the app's own registry (app.metrics). */
@@ -14,9 +16,24 @@ export function createRealtimeMetrics (registry: Registry) {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry]
     }),
+    subscriptionsRepaired: new Counter({
+      name: 'realtime_subscriptions_repaired_total',
+      help: 'Room subscriptions found silent by a probe (lost on a Redis reconnect) and made again',
+      registers: [registry]
+    })
   }
 }
 export type RealtimeMetrics = ReturnType<typeof createRealtimeMetrics>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    realtimeMetrics: RealtimeMetrics
+  }
+}
+
+export const realtimeMetricsPlugin = fp(async (app: FastifyInstance) => {
+  app.decorate('realtimeMetrics', createRealtimeMetrics(app.metrics))
+}, { name: 'realtime-metrics', dependencies: ['watch-together-basics'] })
 
 /** The outbox publisher's metrics (its own plugin registers them; it starts before the realtime core). */
 export function createOutboxMetrics (registry: Registry, backlogSize: () => Promise<number>) {
@@ -24,7 +41,7 @@ export function createOutboxMetrics (registry: Registry, backlogSize: () => Prom
     kafkaPublished: new Counter({ name: 'realtime_kafka_published_total', help: 'Events delivered to Kafka', registers: [registry] }),
     backlog: new Gauge({
       name: 'realtime_kafka_backlog',
-      help: 'Events held in the Redis outbox waiting for Kafka',
+      help: 'Events held in the Redis outbox streams waiting for Kafka',
       registers: [registry],
       async collect () { this.set(await backlogSize().catch(() => -1)) }
     })

@@ -75,6 +75,21 @@ t.test('reactions reach everyone and show in history; typing is relayed', async 
   t.match(await a.ofType('chat.typing_changed'), { userId: 'b', name: 'Bob', typing: true })
 })
 
+t.test('a floating reaction reaches everyone live, only from the closed set, and is never replayed', async (t) => {
+  const roomId = randomUUID()
+  const { client: a } = await TestClient.join(base, roomId, { userId: 'a' })
+  const { client: b } = await TestClient.join(base, roomId, { userId: 'b', name: 'Bob' })
+  t.teardown(() => Promise.all([a.close(), b.close()]))
+  b.send({ type: 'reaction.send', emoji: '🔥' })
+  const floated = await a.ofType('reaction.floated')
+  t.match(floated, { userId: 'b', name: 'Bob', emoji: '🔥' })
+  t.equal(floated.seq, undefined, 'not a room event: no seq')
+  b.send({ type: 'reaction.send', ref: 'x', emoji: '<script>' })
+  t.match(await b.ofType('error'), { code: 'RT_INVALID_FRAME', ref: 'x', path: 'emoji' })
+  const { ready } = await TestClient.join(base, roomId, { userId: 'c' })
+  t.same(ready.chat, [], 'nothing stored in the chat history')
+})
+
 t.test('buffering is shown to the room without pausing it', async (t) => {
   const roomId = randomUUID()
   const { client: a } = await TestClient.join(base, roomId, { userId: 'a' })

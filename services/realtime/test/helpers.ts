@@ -3,29 +3,70 @@ import { randomUUID } from 'node:crypto'
 import type { ControlMode, MemberRole } from '@watch-together/protocol'
 import { requireServer, stack, uniqueName } from '@watch-together/test-kit'
 import type { FastifyInstance } from 'fastify'
-import { createClient } from 'redis'
+import { createClient, createCluster } from 'redis'
 import { WebSocket } from 'ws'
 import { buildApp, type BuildOptions } from '../src/app.js'
 import { readConfig, type Config } from '../src/config.js'
+import type { RedisClient } from '../src/plugins/redis.js'
 import { signTicket } from '../src/ticket.js'
 
 export const TICKET_SECRET = 'test-ticket-secret-0123456789'
 
 interface Teardown { teardown (fn: () => unknown): void }
 
+/** The Redis the suite runs against: the cluster when REDIS_CLUSTER_NODES is set, else the one at REDIS_URL. */
+export const redisWhere = stack.redisClusterNodes.length > 0 ? `cluster ${stack.redisClusterNodes.join(',')}` : stack.redisUrl
+/** The environment a service gets for it. */
+export const redisEnv = { REDIS_URL: stack.redisUrl, REDIS_CLUSTER_NODES: stack.redisClusterNodes.join(',') }
+
+/** A plain connection to every node (one, or each node of the cluster): what CLIENT LIST/KILL need. */
+export async function nodeClients (): Promise<RedisClient[]> {
+  const urls = stack.redisClusterNodes.length > 0 ? stack.redisClusterNodes.map((n) => `redis://${n}`) : [stack.redisUrl]
+  return await Promise.all(urls.map(async (url) => {
+    // Generous: six cluster nodes beside a whole parallel suite on 2 cores answer slowly, not never
+    // (3 s timed out in CI); a node that is really down still fails the probe, naming the server.
+    const client = createClient({ url, socket: { connectTimeout: 15_000, reconnectStrategy: false } })
+    client.on('error', () => {})
+    await client.connect()
+    return client as RedisClient
+  }))
+}
+
+/** Kills the app's pub/sub connections on every node (as a Redis restart drops them); returns how many. */
+export async function killSubscribers (admins: RedisClient[], prefix: string) {
+  const name = `${prefix}:subscriber:`
+  let killed = 0
+  for (const admin of admins) {
+    const lines = (await admin.sendCommand(['CLIENT', 'LIST', 'TYPE', 'pubsub']) as string).split('\n').filter((l) => l.includes(`name=${name}`))
+    for (const line of lines) {
+      await admin.sendCommand(['CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(line)![1]!])
+      killed++
+    }
+  }
+  return killed
+}
+
+/** A client for the suite's Redis (one node or the cluster), for tests that read keys directly. */
+export async function testRedis (t: Teardown): Promise<RedisClient> {
+  const client = stack.redisClusterNodes.length > 0
+    ? createCluster({ rootNodes: stack.redisClusterNodes.map((n) => ({ url: `redis://${n}` })) }) as unknown as RedisClient
+    : createClient({ url: stack.redisUrl })
+  client.on('error', () => {})
+  await client.connect()
+  t.teardown(() => client.close())
+  return client
+}
+
 export async function requireRedis () {
-  await requireServer('Redis', stack.redisUrl, async () => {
-    const probe = createClient({ url: stack.redisUrl, socket: { connectTimeout: 3000, reconnectStrategy: false } })
-    probe.on('error', () => {})
-    await probe.connect()
-    await probe.close()
+  await requireServer('Redis', redisWhere, async () => {
+    for (const probe of await nodeClients()) await probe.close()
   })
 }
 
 /** A config of its own per test file: key prefix, topic and consumer group. */
 export function testConfig (env: Record<string, string> = {}): Config {
   return readConfig({
-    REDIS_URL: stack.redisUrl,
+    ...redisEnv,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
     LOG_LEVEL: 'warn',
     TICKET_SECRET,

@@ -1,18 +1,13 @@
 // Smoke: the real app against the real Redis (and Kafka, which it also needs).
-import { requireServer, stack, uniqueName } from '@watch-together/test-kit'
-import { createClient } from 'redis'
+import { stack, uniqueName } from '@watch-together/test-kit'
 import t from 'tap'
 import { buildApp } from '../src/app.js'
 import { readConfig } from '../src/config.js'
+import { redisEnv, requireRedis } from './helpers.js'
 
 t.test('realtime writes and reads Redis through its client and reports ready', async (t) => {
-  await requireServer('Redis', stack.redisUrl, async () => {
-    const probe = createClient({ url: stack.redisUrl, socket: { connectTimeout: 3000, reconnectStrategy: false } })
-    probe.on('error', () => {})
-    await probe.connect()
-    await probe.close()
-  })
-  const app = await buildApp(readConfig({ REDIS_URL: stack.redisUrl, KAFKA_BROKERS: stack.kafkaBrokers.join(','), LOG_LEVEL: 'warn', TICKET_SECRET: 'test-ticket-secret-0123456789' }), { consumeLifecycle: false })
+  await requireRedis()
+  const app = await buildApp(readConfig({ ...redisEnv, KAFKA_BROKERS: stack.kafkaBrokers.join(','), LOG_LEVEL: 'warn', TICKET_SECRET: 'test-ticket-secret-0123456789' }), { consumeLifecycle: false })
   t.teardown(() => app.close())
 
   const key = `${uniqueName('smoke')}:state`

@@ -4,12 +4,10 @@ import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { DEV_ADMIN_TOKEN } from '@watch-together/protocol'
-import { stack } from '@watch-together/test-kit'
-import { createClient } from 'redis'
 import t from 'tap'
 import { buildApp } from '../src/app.js'
 import { roomKeys } from '../src/rooms/keys.js'
-import { requireRedis, testConfig, TestClient } from './helpers.js'
+import { requireRedis, testConfig, TestClient, testRedis } from './helpers.js'
 
 const run = promisify(execFile)
 
@@ -46,9 +44,7 @@ t.test('shutdown closes sockets with 1001 and finishes their bookkeeping first',
   const { client } = await TestClient.join(`ws://127.0.0.1:${port}`, roomId, { userId: 'a' })
   await app.close()
   t.equal((await client.closed).code, 1001)
-  const redis = createClient({ url: stack.redisUrl })
-  await redis.connect()
-  t.teardown(() => redis.close())
+  const redis = await testRedis(t)
   t.equal(await redis.hGet(roomKeys(config.REDIS_PREFIX, roomId).conns, 'a'), '0', 'the connection was counted out')
 })
 

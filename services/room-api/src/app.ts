@@ -14,8 +14,13 @@ import { mapDbError } from './db/errors.js'
 import { runMigrations } from './db/migrations.js'
 import { compatRoutes } from './routes/compat-routes.js'
 import { eventsConsumerPlugin } from './consumer/events-consumer.js'
+import { callConsumerPlugin } from './call/call-consumer.js'
+import { CallService } from './call/call-service.js'
+import { createCallTokenSigner } from './call/call-tokens.js'
+import { livekitPlugin } from './call/livekit-plugin.js'
 import { startEmptyRoomSweeper, startHostSweeper } from './rooms/sweepers.js'
 import { createOutboxRelay } from './outbox/outbox-relay.js'
+import { unsentCount } from './outbox/outbox-repository.js'
 import { authPlugin } from './plugins/auth.js'
 import { postgresPlugin } from './plugins/postgres.js'
 import { LibraryRepository } from './rooms/library-repository.js'
@@ -26,7 +31,13 @@ import { devSignInRoutes } from './routes/auth-routes.js'
 import { invitePageRoutes } from './routes/invite-page.js'
 import { catalogRoutes, meRoutes } from './routes/library-routes.js'
 import { roomsRoutes } from './routes/rooms-routes.js'
+import { callRoutes, callWebhookRoutes } from './routes/call-routes.js'
 import { webClientRoutes } from './routes/web-client.js'
+import { hostname } from 'node:os'
+import { MediaLibrary } from './media/media-library.js'
+import { MediaRepository } from './media/media-repository.js'
+import { adminMediaRoutes } from './routes/admin-media-routes.js'
+import { mediaFileRoutes, playbackRoutes } from './routes/media-routes.js'
 import { responseSerializerCompiler } from './response-serializer.js'
 
 export const SERVICE = 'room-api'
@@ -67,6 +78,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     audience: config.JWT_AUDIENCE,
     nameClaim: config.JWT_NAME_CLAIM
   })
+  await app.register(livekitPlugin, { url: config.LIVEKIT_URL, apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET })
   // Parses the session cookies (refresh token, CSRF token); nothing else here reads cookies.
   await app.register(cookie)
   // Limits are per route (room creation, sign-in); the hook runs after authentication so creation is limited per user.
@@ -99,6 +111,11 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
   })
   const rooms = new RoomsService(app.pg, relay.nudge)
   const library = new LibraryRepository(app.pg)
+  const mediaRepo = new MediaRepository(app.pg)
+  const mediaLibrary = config.MEDIA_INGEST ? createMediaLibrary(app, config, mediaRepo) : null
+  const media = { repo: mediaRepo, secret: config.MEDIA_URL_SECRET, ttlSeconds: config.MEDIA_URL_TTL_SECONDS, dataDir: config.MEDIA_DATA_DIR, cookieSecure: config.COOKIE_SECURE }
+  const call = new CallService(app.pg, app.livekit.rooms,
+    createCallTokenSigner(config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET, config.CALL_TOKEN_TTL_SECONDS), config.LIVEKIT_PUBLIC_URL, relay.nudge)
   const inviteLink = (code: string) => `${config.PUBLIC_BASE_URL}/r/${code}`
   const window = config.RATE_LIMIT_WINDOW_MS
 
@@ -110,6 +127,8 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     }
     await api.register(catalogRoutes, { library })
     await api.register(meRoutes, { library })
+    await api.register(playbackRoutes, media)
+    await api.register(adminMediaRoutes, { token: config.MEDIA_ADMIN_TOKEN, repo: mediaRepo, library: mediaLibrary })
     await api.register(accountsPlugin, { config, nudge: relay.nudge })
     await api.register(roomsRoutes, {
       rooms,
@@ -119,10 +138,13 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
       inviteLink,
       createLimit: { max: config.RATE_LIMIT_CREATE_MAX, timeWindow: window }
     })
+    await api.register(callRoutes, { call })
+    await api.register(callWebhookRoutes, { call })
     await api.register(compatRoutes, { rooms, inviteLink, createLimit: { max: config.RATE_LIMIT_CREATE_MAX, timeWindow: window } })
   }, { prefix: '/api/v1' })
   await app.register(async (site) => {
     useRoomErrors(site)
+    await site.register(mediaFileRoutes, media)
     await site.register(invitePageRoutes, { pool: app.pg, webRoomUrl: config.WEB_ROOM_URL, inviteLink, publicBaseUrl: config.PUBLIC_BASE_URL })
     if (config.WEB_DIST_DIR) {
       await site.register(webClientRoutes, { root: config.WEB_DIST_DIR, realtimeUrl: config.WEB_REALTIME_URL, devSignIn: config.DEV_SIGN_IN })
@@ -131,6 +153,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
 
   if (config.KAFKA_CONSUME) {
     await app.register(eventsConsumerPlugin({ topic: config.KAFKA_TOPIC, groupId: config.KAFKA_GROUP_ID, dlqTopic: config.KAFKA_DLQ_TOPIC, rooms }))
+    await app.register(callConsumerPlugin({ topic: config.KAFKA_TOPIC, groupId: `${config.KAFKA_GROUP_ID}-call`, dlqTopic: config.KAFKA_DLQ_TOPIC, call }))
   }
   startBackgroundWork(app, config, rooms, relay)
   registerOutboxMetric(app)
@@ -175,6 +198,28 @@ function startBackgroundWork (app: FastifyInstance, config: Config, rooms: Rooms
   })
 }
 
+/**
+ * The ingest queue of this instance: jobs a killed process left are restarted once the app is
+ * ready; closing stops a running ffmpeg (its job restarts on the next start).
+ */
+function createMediaLibrary (app: FastifyInstance, config: Config, repo: MediaRepository) {
+  const library = new MediaLibrary({
+    repo,
+    libraryRoot: config.MEDIA_LIBRARY_ROOT,
+    dataDir: config.MEDIA_DATA_DIR,
+    maxBytes: config.MEDIA_MAX_BYTES,
+    runner: `room-api:${hostname()}:${process.pid}`,
+    preset: config.MEDIA_X264_PRESET,
+    staleMs: config.MEDIA_JOB_STALE_MS,
+    log: app.log
+  })
+  app.addHook('onReady', async () => {
+    library.recover().catch((err: unknown) => app.log.warn({ err }, 'media recovery failed'))
+  })
+  app.addHook('onClose', async () => { await library.close() })
+  return library
+}
+
 /** Asked once from the cluster; asked again after a failure (the topic may have been recreated). */
 
 /** Unpublished outbox events, read at scrape time: a growing value means Kafka or the relay is stuck. */
@@ -186,8 +231,7 @@ function registerOutboxMetric (app: FastifyInstance) {
     registers: [app.metrics],
     async collect () {
       try {
-        const { rows } = await app.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')
-        this.set(rows[0]?.n ?? 0)
+        this.set(await unsentCount(app.pg))
       } catch {
         // PostgreSQL down: /readyz says so; the scrape still succeeds.
       }

@@ -5,7 +5,12 @@ import { z } from 'zod'
 
 /** Dev-only secrets: fine on a laptop, refused when NODE_ENV=production. */
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789'
+export const DEV_MEDIA_URL_SECRET = 'dev-only-media-url-secret-change-me-0123'
+export const DEV_MEDIA_ADMIN_TOKEN = 'dev-only-media-admin-token'
 export { DEV_TICKET_SECRET }
+/** The local stack's LiveKit key pair (infra/local/stack); refused in production. */
+export const DEV_LIVEKIT_API_KEY = 'watch-together-dev'
+export const DEV_LIVEKIT_API_SECRET = 'dev-only-livekit-secret-change-me-0123456789'
 
 const secret = (fallback: string) => z.string().min(32, 'use at least 32 characters').default(fallback)
 const optionalBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional()
@@ -80,6 +85,16 @@ export const ConfigSchema = z.object({
   TICKET_SECRET: secret(DEV_TICKET_SECRET),
   TICKET_TTL_SECONDS: intString(5, 3600).default(60),
 
+  /** LiveKit's server API (RoomService) as room-api reaches it. */
+  LIVEKIT_URL: z.string().regex(/^https?:\/\//, 'expected an http:// or https:// URL').default('http://127.0.0.1:7880'),
+  /** LiveKit's signaling URL as the browser reaches it, handed out with every call token. */
+  LIVEKIT_PUBLIC_URL: z.string().regex(/^wss?:\/\//, 'expected a ws:// or wss:// URL').default('ws://127.0.0.1:7880'),
+  /** The key pair LiveKit trusts: signs call tokens and server API calls, verifies LiveKit's webhooks. */
+  LIVEKIT_API_KEY: z.string().min(1).default(DEV_LIVEKIT_API_KEY),
+  LIVEKIT_API_SECRET: secret(DEV_LIVEKIT_API_SECRET),
+  /** Lifetime of a call token (only needed to connect: LiveKit refreshes a connected participant's). */
+  CALL_TOKEN_TTL_SECONDS: intString(30, 86_400).default(300),
+
   /** Base of invite links: `${PUBLIC_BASE_URL}/r/<code>`. */
   PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3001').transform((v) => v.replace(/\/+$/, '')),
   /** The web client's room page; `{roomId}` and `{code}` are substituted. */
@@ -88,6 +103,29 @@ export const ConfigSchema = z.object({
   WEB_DIST_DIR: z.string().default(fileURLToPath(new URL('../../../packages/web/dist', import.meta.url))),
   /** The realtime service as the browser reaches it, handed to the page in `/config.json`. */
   WEB_REALTIME_URL: z.string().regex(/^wss?:\/\//, 'expected a ws:// or wss:// URL').default('ws://127.0.0.1:3002'),
+
+  /** The media library (docs/media.md). Operators' originals: `pnpm media add` takes files and folders under it. */
+  MEDIA_LIBRARY_ROOT: z.string().min(1).default(fileURLToPath(new URL('../../../.stack/library', import.meta.url))),
+  /** Packaged items (HLS, subtitles, images): `items/<id>/<version>/`. Plan about 1.5× the originals' size. */
+  MEDIA_DATA_DIR: z.string().min(1).default(fileURLToPath(new URL('../../../.stack/media', import.meta.url))),
+  /** Larger files are refused (MEDIA_TOO_LARGE). Default 20 GiB. */
+  MEDIA_MAX_BYTES: intString(1, Number.MAX_SAFE_INTEGER).default(20 * 1024 ** 3),
+  /** Signs media URLs and the viewer cookie. */
+  MEDIA_URL_SECRET: secret(DEV_MEDIA_URL_SECRET),
+  /**
+   * How long a signed media URL works. The web player asks for a new one a third of this (at most
+   * five minutes) before it runs out, so a film longer than this plays on; a few seconds is allowed
+   * for tests of exactly that.
+   */
+  MEDIA_URL_TTL_SECONDS: intString(5, 7 * 86_400).default(6 * 3600),
+  /** Bearer token of the admin media API (/api/v1/admin/media); unset: the API answers 404. Dev default in development. */
+  MEDIA_ADMIN_TOKEN: blankIsUnset(z.string().min(24, 'use at least 24 characters')),
+  /** Run ingest jobs (ffmpeg) in this process; off on replicas that should only serve. */
+  MEDIA_INGEST: boolString(true),
+  /** A running ingest job whose heartbeat (every 5 s) is older than this was killed: it is restarted. */
+  MEDIA_JOB_STALE_MS: intString(100, 86_400_000).default(30_000),
+  /** x264 preset for packaging (slower = smaller files, more CPU). */
+  MEDIA_X264_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
 
   /** Whose X-Forwarded-For to believe for the client address (the per-IP sign-in limit and logs). */
   TRUST_PROXY: trustProxy,
@@ -109,7 +147,8 @@ export const ConfigSchema = z.object({
   ...c,
   DEV_SIGN_IN: c.DEV_SIGN_IN ?? c.NODE_ENV === 'development',
   ACCOUNTS: c.ACCOUNTS ?? !c.JWT_JWKS_URL,
-  COOKIE_SECURE: c.COOKIE_SECURE ?? c.NODE_ENV === 'production'
+  COOKIE_SECURE: c.COOKIE_SECURE ?? c.NODE_ENV === 'production',
+  MEDIA_ADMIN_TOKEN: c.MEDIA_ADMIN_TOKEN ?? (c.NODE_ENV === 'development' ? DEV_MEDIA_ADMIN_TOKEN : undefined)
 }))
   .superRefine((c, ctx) => {
     if (c.DEV_SIGN_IN && c.JWT_JWKS_URL) {
@@ -129,6 +168,12 @@ export const ConfigSchema = z.object({
     if (!c.COOKIE_SECURE) ctx.addIssue({ code: 'custom', path: ['COOKIE_SECURE'], message: 'session cookies must be Secure in production' })
     if (!c.JWT_JWKS_URL && c.JWT_SECRET === DEV_JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'the dev default is refused in production' })
+    }
+    if (c.MEDIA_URL_SECRET === DEV_MEDIA_URL_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['MEDIA_URL_SECRET'], message: 'the dev default is refused in production' })
+    }
+    if (c.LIVEKIT_API_SECRET === DEV_LIVEKIT_API_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['LIVEKIT_API_SECRET'], message: 'the dev default is refused in production' })
     }
     if (c.TICKET_SECRET === DEV_TICKET_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['TICKET_SECRET'], message: 'the dev default is refused in production' })

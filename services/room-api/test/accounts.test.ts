@@ -97,7 +97,8 @@ t.test('sign in: unknown email and wrong password answer alike, in similar time'
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
   const ratio = median(missing) / median(known)
-  t.ok(ratio > 0.5 && ratio < 2, `unknown / known median time ${ratio.toFixed(2)} (${median(missing).toFixed(1)} / ${median(known).toFixed(1)} ms)`)
+  // Loose on purpose (a shared, loaded machine): without the dummy hash the unknown email answers ~100× faster.
+  t.ok(ratio > 0.2 && ratio < 5, `unknown / known median time ${ratio.toFixed(2)} (${median(missing).toFixed(1)} / ${median(known).toFixed(1)} ms)`)
 })
 
 t.test('refresh: rotates the token; a reused token revokes its whole family', async (t) => {

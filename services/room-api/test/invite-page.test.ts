@@ -24,6 +24,18 @@ t.test('the invite page carries OpenGraph / Twitter tags and sends the browser t
   t.equal(meta(html, 'twitter:card'), 'summary_large_image')
   t.equal(meta(html, 'twitter:title'), 'Sintel')
   t.equal(meta(html, 'og:url'), created.link)
+  t.equal(meta(html, 'og:site_name'), 'Watch Together')
+  t.match(html, /<html lang="en">/)
+  t.ok(html.includes('<a href="/">Back to the films</a>'), 'a way back')
+
+  // The inviter's language travels with the link: the preview speaks it.
+  const ru = (await app.inject(`/r/${created.room.inviteCode}?lang=ru`)).body
+  t.equal(meta(ru, 'og:site_name'), 'Смотрим вместе')
+  t.equal(meta(ru, 'og:locale'), 'ru_RU')
+  t.equal(meta(ru, 'og:description'), '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co приглашает вас посмотреть «Sintel»')
+  t.equal(meta(ru, 'og:url'), `${created.link}?lang=ru`)
+  t.match(ru, /<html lang="ru">/)
+  t.equal(meta((await app.inject(`/r/${created.room.inviteCode}?lang=xx`)).body, 'og:site_name'), 'Watch Together', 'an unknown language is English')
   const target = `https://watch.example/rooms/${created.room.id}?code=${created.room.inviteCode}`
   t.ok(html.includes(`<meta http-equiv="refresh" content="0; url=${escapeHtml(target)}">`), 'meta refresh to the web room page')
   t.ok(html.includes(`href="${escapeHtml(target)}"`), 'and a plain link')
@@ -33,6 +45,7 @@ t.test('the invite page carries OpenGraph / Twitter tags and sends the browser t
   t.equal(closed.statusCode, 410)
   t.notOk(closed.body.includes('http-equiv="refresh"'), 'a closed room does not redirect')
   t.equal((await app.inject('/r/AAAAAAAAAAAA')).statusCode, 404)
+  t.match((await app.inject('/r/AAAAAAAAAAAA?lang=ru')).body, /Приглашение не найдено/, 'refusals in the language too')
   t.equal((await app.inject('/r/%3Cb%3E')).statusCode, 404)
 })
 

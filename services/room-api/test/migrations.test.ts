@@ -42,7 +42,8 @@ t.test('migrations apply once, and the constraints refuse invalid states', async
   for (const index of ['films_by_title', 'films_title_search', 'rooms_invite_code', 'rooms_one_active_per_owner', 'rooms_emptied',
     'room_members_present', 'watchlist_pkey', 'watchlist_by_user_added', 'friendships_pkey', 'outbox_pkey',
     'users_handle', 'users_email', 'users_display_name_prefix', 'friend_requests_pkey', 'friend_requests_incoming', 'blocks_pkey',
-    'sessions_live_by_user', 'refresh_tokens_pkey', 'watchlist_by_film', 'outbox_user_seq']) {
+    'sessions_live_by_user', 'refresh_tokens_pkey', 'watchlist_by_film', 'outbox_user_seq',
+    'media_items_search', 'media_items_titles_trgm', 'media_items_title_search', 'films_by_year_title']) {
     t.ok(names.includes(index), index)
   }
 })
@@ -78,7 +79,8 @@ t.test('issue 14: one-way friends of before become requests, mutual ones stay fr
   }
 
   // Down: requests go back to being one-way friends; up again restores the same state.
-  await runner({ ...common, direction: 'down', count: 1 })
+  // Three steps down: catalog search's indexes and the media library (issue 15), then the accounts one.
+  await runner({ ...common, direction: 'down', count: 3 })
   t.equal((await db.query('SELECT count(*)::int AS n FROM friendships')).rows[0].n, 4)
   t.equal((await db.query("SELECT to_regclass('users') AS t")).rows[0].t, null)
   await runMigrations(stack.databaseUrl, schema, { info: () => {} })

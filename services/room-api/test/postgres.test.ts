@@ -31,7 +31,8 @@ t.test('room-api queries PostgreSQL through its pool and reports ready', async (
 
   const ready = await app.inject('/readyz')
   t.equal(ready.statusCode, 200)
-  t.same(ready.json().checks, { postgres: 'ok', kafka: 'ok' })
+  // Other checks (LiveKit) are reported beside these without deciding readiness.
+  t.match(ready.json().checks, { postgres: 'ok', kafka: 'ok' })
 })
 
 t.test('an unreachable PostgreSQL makes /readyz answer 503, not the process crash', async (t) => {

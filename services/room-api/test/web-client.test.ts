@@ -1,44 +1,22 @@
-// room-api serves the built web client: pages answer index.html uncached, hashed assets are
-// immutable, films honour Range requests (seeking), /config.json tells the page where realtime is.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { buildTestApp } from './helpers/app.js'
 
-const root = mkdtempSync(join(tmpdir(), 'wt-web-'))
-mkdirSync(join(root, 'assets'))
-mkdirSync(join(root, 'media'))
-writeFileSync(join(root, 'index.html'), '<!doctype html><title>Watch Together</title>')
-writeFileSync(join(root, 'assets', 'index-abc123.js'), 'console.log(1)')
-writeFileSync(join(root, 'media', 'film.webm'), Buffer.alloc(1000, 7))
-
-t.test('pages, assets, films with ranges, config', async (t) => {
-  const { app } = await buildTestApp(t, { WEB_DIST_DIR: root, WEB_REALTIME_URL: 'wss://rt.example' })
-  for (const url of ['/', '/sign-in', '/rooms/5b0d3c1e-1111-4222-8333-444455556666', '/profile', '/friends', '/matches']) {
-    const page = await app.inject(url)
-    t.equal(page.statusCode, 200, url)
-    t.match(page.body, /<title>Watch Together/)
-    t.equal(page.headers['cache-control'], 'no-cache', `${url} is revalidated`)
+t.test('unknown page addresses get the client\'s 404 page with a real 404; API and file misses stay JSON', async (t) => {
+  const dist = mkdtempSync(join(tmpdir(), 'wt-web-'))
+  writeFileSync(join(dist, 'index.html'), '<!doctype html><title>client</title>')
+  const { app } = await buildTestApp(t, { WEB_DIST_DIR: dist })
+  const html = { accept: 'text/html,application/xhtml+xml' }
+  const page = await app.inject({ url: '/no/such/page', headers: html })
+  t.equal(page.statusCode, 404)
+  t.match(page.headers['content-type'], /^text\/html/)
+  t.match(page.body, /<title>client<\/title>/, 'the client, which shows its styled not-found page')
+  t.equal((await app.inject({ url: '/rooms/x', headers: html })).statusCode, 200, 'a known page is 200')
+  for (const url of ['/api/v1/nope', '/assets/missing.js', '/no/such/page']) {
+    const res = await app.inject({ url, headers: url === '/no/such/page' ? { accept: 'application/json' } : html })
+    t.equal(res.statusCode, 404, url)
+    t.equal(res.json().errors[0].code, 'NOT_FOUND', `${url}: the JSON error envelope`)
   }
-  const asset = await app.inject('/assets/index-abc123.js')
-  t.equal(asset.statusCode, 200)
-  t.equal(asset.headers['cache-control'], 'public, max-age=31536000, immutable')
-
-  const range = await app.inject({ url: '/media/film.webm', headers: { range: 'bytes=100-199' } })
-  t.equal(range.statusCode, 206)
-  t.equal(range.headers['content-range'], 'bytes 100-199/1000')
-  t.equal(range.rawPayload.length, 100)
-  t.equal((await app.inject('/media/film.webm')).headers['accept-ranges'], 'bytes')
-
-  const config = await app.inject('/config.json')
-  t.same(config.json(), { realtimeUrl: 'wss://rt.example', devSignIn: true })
-  t.equal((await app.inject('/media/missing.webm')).statusCode, 404)
-  t.equal((await app.inject('/api/v1/nope')).statusCode, 404, 'unknown API paths stay 404')
-})
-
-t.test('not built: only config.json, the API is untouched', async (t) => {
-  const { app } = await buildTestApp(t, { WEB_DIST_DIR: join(root, 'nothing-here') })
-  t.equal((await app.inject('/')).statusCode, 404)
-  t.equal((await app.inject('/config.json')).statusCode, 200)
 })

@@ -82,3 +82,30 @@ t.test('a consumer that stops mid-retry commits what was done and leaves the res
   await handle(batch([1, 2, 3].map((seq, i) => record(i, JSON.stringify(event(seq))))), ctl)
   t.same(ctl.commits, ['0'], 'only the first was committed')
 })
+
+t.test('records whose event-type header names a type without a handler are skipped undecoded; idle batches commit now and then', async (t) => {
+  const seen: number[] = []
+  const handle = eventBatchHandler({
+    handlers: { 'room.emptied': async (e) => { seen.push(e.seq) } },
+    deadLetter: async () => { t.fail('a skipped record is never decoded, so never dead-lettered') },
+    service: 'svc',
+    log: quiet,
+    idleCommitMs: 60_000
+  })
+  const named = (offset: number, type: string, value: string) => ({ ...record(offset, value), headers: { 'event-type': type } })
+  const ctl = control()
+  // Not JSON at all: only a record that is decoded could fail.
+  await handle(batch([named(0, 'chat.message_sent', '{oops'), named(1, 'room.emptied', JSON.stringify(event(1)))]), ctl)
+  t.same(seen, [1])
+  t.same(ctl.commits, ['1'], 'a batch that applied something commits at once')
+  const behind = { ...batch([named(2, 'chat.message_sent', '{oops'), named(3, 'player.state_changed', '{oops')]), highWatermark: '10' }
+  await handle(behind, ctl)
+  t.same(ctl.commits, ['1'], 'a batch of other consumers\' records waits for the idle commit')
+  const last = { ...batch([named(4, 'chat.message_sent', '{oops')]), highWatermark: '5' }
+  await handle(last, ctl)
+  t.same(ctl.commits, ['1', '4'], 'an idle batch at the partition\'s end commits at once (the group shows no lag)')
+  const eager = eventBatchHandler({ handlers: {}, deadLetter: async () => {}, service: 'svc', log: quiet })
+  const ctl2 = control()
+  await eager(batch([named(0, 'chat.message_sent', '{oops')]), ctl2)
+  t.same(ctl2.commits, ['0'], 'without idleCommitMs every batch commits')
+})

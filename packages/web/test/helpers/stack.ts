@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { createAdmin } from '@watch-together/kafka'
-import { stack, uniqueName } from '@watch-together/test-kit'
+import { startLivekit, stack, type TestLivekit, uniqueName } from '@watch-together/test-kit'
 import pg from 'pg'
 import { buildApp as buildRoomApi } from '../../../../services/room-api/src/app.js'
 import { readConfig as readRoomApiConfig } from '../../../../services/room-api/src/config.js'
@@ -13,6 +13,7 @@ import { buildApp as buildRealtime } from '../../../../services/realtime/src/app
 import { readConfig as readRealtimeConfig } from '../../../../services/realtime/src/config.js'
 import { requireStack } from '../../../../services/room-api/test/helpers/app.js'
 import { requireRedis } from '../../../../services/realtime/test/helpers.js'
+import { type CuttableProxy, cuttableProxy } from './proxy.js'
 
 export const WEB_DIST = fileURLToPath(new URL('../../dist', import.meta.url))
 const TICKET_SECRET = 'web-e2e-ticket-secret-0123456789abcdef'
@@ -36,6 +37,10 @@ export interface StackOptions {
   roomApi?: Record<string, string>
   /** realtime settings on top of the test's own, e.g. `{ ADMIN_TOKEN: '…' }` for POST /admin/announcements. */
   realtime?: Record<string, string>
+  /** Put a cuttable proxy between the page and realtime (the connection-loss test). */
+  realtimeProxy?: boolean
+  /** A LiveKit server of the test's own for the call, its webhooks pointed at this room-api. */
+  livekit?: boolean
 }
 
 export interface Stack {
@@ -44,6 +49,12 @@ export interface Stack {
   /** realtime's websocket base URL, and the same server over HTTP (its /admin endpoints). */
   realtime: string
   realtimeHttp: string
+  /** With `realtimeProxy`: cut and restore realtime as the page sees it. */
+  proxy?: CuttableProxy
+  /** The stack's own Kafka topic (every event of its rooms). */
+  topic: string
+  /** The call's LiveKit server, when asked for. */
+  livekit?: TestLivekit
 }
 
 /** Starts realtime then room-api; returns room-api's base URL (the page's origin) and realtime's. */
@@ -81,10 +92,17 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
   await realtime.listen({ host: '127.0.0.1', port: 0 })
   const rtAddress = realtime.server.address()
   const realtimeHttp = `http://127.0.0.1:${typeof rtAddress === 'object' && rtAddress ? rtAddress.port : 0}`
-  const realtimeUrl = realtimeHttp.replace(/^http/, 'ws')
+  let realtimeUrl = realtimeHttp.replace(/^http/, 'ws')
+  let proxy: CuttableProxy | undefined
+  if (opts.realtimeProxy) {
+    proxy = await cuttableProxy({ host: '127.0.0.1', port: Number(new URL(realtimeHttp).port) })
+    closers.push(() => proxy!.close())
+    realtimeUrl = proxy.url
+  }
 
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
+  const livekit = opts.livekit ? await startLivekit(t, { webhookUrl: `${base}/api/v1/call/webhook` }) : undefined
   const roomApi = await buildRoomApi(readRoomApiConfig({
     DATABASE_URL: stack.databaseUrl,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
@@ -103,6 +121,7 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
     WEB_ROOM_URL: `${base}/rooms/{roomId}?code={code}`,
     WEB_DIST_DIR: WEB_DIST,
     WEB_REALTIME_URL: realtimeUrl,
+    ...(livekit ? { LIVEKIT_URL: livekit.url, LIVEKIT_PUBLIC_URL: livekit.wsUrl, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret } : {}),
     ...opts.roomApi
   }))
   closers.push(async () => {
@@ -113,5 +132,5 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
     await client.end()
   })
   await roomApi.listen({ host: '127.0.0.1', port })
-  return { base, realtime: realtimeUrl, realtimeHttp }
+  return { base, realtime: realtimeUrl, realtimeHttp, topic, ...(livekit ? { livekit } : {}), ...(proxy ? { proxy } : {}) }
 }

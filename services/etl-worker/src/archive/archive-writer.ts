@@ -7,6 +7,25 @@ import { applyEvents, emptySummary } from './summary-reducer.js'
 import { unlimited, type WriteLimiter } from './write-limiter.js'
 
 /**
+ * Update statements per request. FerretDB 1.24 (SQLite) keeps every statement's query open until the
+ * whole update command ends (a `defer` in its loop over the statements), each holding one of the
+ * database's 100 pooled connections, and then needs one more connection to write. The pool is the
+ * database's, shared by every command of every client: when the open queries of the commands in
+ * flight reach 100, each waits for a connection the others hold, and the database answers no request
+ * again. Found by the chaos soak (issue 20): first one chunk's ~200 summary replaces in one command;
+ * then, with pieces of 50, two etl-workers' commands at once (50 + 50 open queries; a goroutine dump
+ * of the wedged server showed exactly 100). Pieces of 10 need ten commands in flight together to
+ * wedge it: more than two workers with one write each (plus a few abandoned after a timeout) send.
+ * Real MongoDB does not care.
+ */
+export const MAX_UPDATES_PER_REQUEST = 10
+
+/** Sends `ops` in requests of at most MAX_UPDATES_PER_REQUEST, one after another (order kept). */
+async function inPieces<T> (ops: T[], send: (part: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < ops.length; i += MAX_UPDATES_PER_REQUEST) await send(ops.slice(i, i + MAX_UPDATES_PER_REQUEST))
+}
+
+/**
  * Acknowledged only once the write is on a majority and in the journal: the consumer commits
  * Kafka offsets after these writes return, so they must survive a server restart.
  */
@@ -95,7 +114,7 @@ async function writeSummaries (summaries: Collection<RoomSummary>, opts: WriteOp
     try {
       await allOrFirstError([
         created.length > 0 ? opts.limit(() => summaries.insertMany(created, { ordered: false, writeConcern: DURABLE })) : Promise.resolve(),
-        replaced.length > 0 ? opts.limit(() => summaries.bulkWrite(replaced, { ordered: false, writeConcern: DURABLE })) : Promise.resolve()
+        inPieces(replaced, (part) => opts.limit(() => summaries.bulkWrite(part, { ordered: false, writeConcern: DURABLE })))
       ])
       for (const { before, after } of folded.values()) opts.cache.set(after === before ? before : { ...after, rev: before.rev + 1 })
       return changed.length
@@ -142,11 +161,11 @@ export async function writeArchive (collections: ArchiveCollections, events: Eve
   const redactions = eventRedactions(events)
   const [duplicateIds, , summariesWritten] = await allOrFirstError([
     insertOnce(collections.events, events.map((e) => toEventDoc(e, deletions)), opts.limit).then(async (duplicates) => {
-      if (redactions.length > 0) await opts.limit(() => collections.events.bulkWrite(redactions, { ordered: true, writeConcern: DURABLE }))
+      await inPieces(redactions, (part) => opts.limit(() => collections.events.bulkWrite(part, { ordered: true, writeConcern: DURABLE })))
       return duplicates
     }),
     insertOnce(collections.chatMessages, messages, opts.limit).then(async () => {
-      if (updates.length > 0) await opts.limit(() => collections.chatMessages.bulkWrite(updates, { ordered: true, writeConcern: DURABLE }))
+      await inPieces(updates, (part) => opts.limit(() => collections.chatMessages.bulkWrite(part, { ordered: true, writeConcern: DURABLE })))
     }),
     writeSummaries(collections.roomSummaries, opts, rooms, folded)
   ] as const)

@@ -44,3 +44,22 @@ t.test('a request the limiter abandons is reported with its limit (logged and co
   t.equal(await limit(async () => 'answered'), 'answered')
   t.same(timedOut, [50], 'one report, for the silent request only')
 })
+
+t.test('an abandoned request keeps its slot until it settles: no second writer beside it (issue 20)', async (t) => {
+  const limit = createWriteLimiter(1, 50, () => {}, 5000)
+  const started = Date.now()
+  let settledAt = 0
+  const slow = limit(() => new Promise<string>((resolve) => setTimeout(() => { settledAt = Date.now(); resolve('late') }, 400)))
+  await t.rejects(slow, MongoRequestTimeout, 'the caller stops waiting after 50 ms')
+  let secondStartedAt = 0
+  t.equal(await limit(async () => { secondStartedAt = Date.now(); return 'next' }), 'next')
+  t.ok(settledAt > 0 && secondStartedAt >= settledAt, `the next request started once the abandoned one settled (${settledAt - started} ms, next at ${secondStartedAt - started} ms)`)
+})
+
+t.test('a request that never settles gives its slot back after the hold limit', async (t) => {
+  const limit = createWriteLimiter(1, 20, () => {}, 200)
+  const started = Date.now()
+  await t.rejects(limit(() => new Promise<never>(() => {})), MongoRequestTimeout)
+  t.equal(await limit(async () => 'answered'), 'answered')
+  t.ok(Date.now() - started >= 200, 'held for the limit')
+})

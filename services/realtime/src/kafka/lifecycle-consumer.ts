@@ -2,9 +2,7 @@ import { eventBatchHandler, eventConsumerPlugin } from '@watch-together/kafka'
 import { CLOSE_CODES, type WatchEvent } from '@watch-together/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../config.js'
-import { globalKeys, roomKeys } from '../rooms/keys.js'
-import { END_CLOSE_CODES, END_REASONS, membershipValue, newerThanStored } from '../rooms/membership.js'
-import { seedState } from '../rooms/room-store.js'
+import { END_CLOSE_CODES, END_REASONS } from '../rooms/membership.js'
 import { publishToUser } from '../routes/user-socket.js'
 
 /**
@@ -12,61 +10,38 @@ import { publishToUser } from '../routes/user-socket.js'
  * again): each side effect checks the state it changes, and instance-wide effects (closing
  * sockets) go to every instance over the Redis control channel.
  */
-async function applyLifecycleEvent (app: FastifyInstance, event: WatchEvent) {
-  const { redis, roomLog, hub, config, store } = app.realtime
-  if (event.roomId === null) return await applyUserEvent(app, event)
+async function applyLifecycleEvent (app: FastifyInstance, config: Config, event: WatchEvent) {
+  const { roomStore: store, roomHub: hub } = app
+  if (event.roomId === null) return await applyUserEvent(app, config, event)
   const roomId = event.roomId
-  const keys = roomKeys(config.REDIS_PREFIX, roomId)
   const now = Date.now()
-  // Every meta write expires like the rest of the room, so replaying old events (a new consumer group
-  // starts from the beginning) cannot pile up keys for rooms long gone.
-  const expire = (key: string) => redis.expire(key, config.ROOM_TTL_SECONDS)
-  const expireMeta = () => expire(keys.meta)
   switch (event.type) {
     case 'room.created': {
       const { filmId, controlMode } = event.payload
-      // A replay must not undo a later control-mode change: the film is fixed, the mode only seeded.
-      await redis.multi().hSet(keys.meta, 'filmId', filmId).hSetNX(keys.meta, 'controlMode', controlMode).exec()
-      await expireMeta()
       // The server owns the queue: the room's film is queued whoever connects first (or if nobody does yet).
-      await seedState(redis, keys, filmId, config.ROOM_TTL_SECONDS)
+      await store.seedRoom(roomId, filmId, controlMode)
       return
     }
     case 'room.closed': {
-      const newlyClosed = await redis.hSetNX(keys.meta, 'closed', '1')
-      await expireMeta()
-      if (newlyClosed) await roomLog.emit(roomId, { frame: { type: 'room.closed', at: now, reason: event.payload.reason } })
+      if (await store.markClosed(roomId)) await store.emit(roomId, { frame: { type: 'room.closed', at: now, reason: event.payload.reason } })
       await hub.publishControl({ kind: 'close_room', roomId, code: CLOSE_CODES.roomClosed, reason: 'room closed' })
       return
     }
     case 'member.joined': {
       if (!event.userId) return
-      const stored = await redis.hGet(keys.membership, event.userId)
-      if (!newerThanStored(stored, event.seq)) return
-      await redis.hSet(keys.membership, event.userId, membershipValue(event.seq, 'joined'))
-      await expire(keys.membership)
+      await store.recordJoined(roomId, event.userId, event.seq)
       return
     }
     case 'member.left': {
       if (!event.userId) return
       const userId = event.userId
       const { reason, actorId, name } = event.payload
-      const stored = await redis.hGet(keys.membership, userId)
-      const verdict = membershipValue(event.seq, reason)
       // A redelivered leave (already stored) kicks again, harmlessly; one overtaken by a rejoin does not kick at all.
-      if (!newerThanStored(stored, event.seq) && stored !== verdict) return
-      if (stored !== verdict) {
-        // Written before the kick: a socket that connects after this write is refused at its check,
-        // one that connected before is in some instance's hub when the kick arrives.
-        await redis.multi()
-          .hSet(keys.membership, userId, verdict)
-          .expire(keys.membership, config.ROOM_TTL_SECONDS)
-          .hDel(keys.members, userId)
-          .sRem(keys.muted, userId)
-          .sRem(keys.playing, userId)
-          .exec()
+      const recorded = await store.recordLeft(roomId, userId, event.seq, reason)
+      if (recorded === 'stale') return
+      if (recorded === 'applied') {
         const actor = actorId ? { userId: actorId, name: (await store.memberName(roomId, actorId)) ?? '' } : null
-        await roomLog.emit(roomId, { frame: { type: 'member.left', at: now, userId, name, reason, actor } })
+        await store.emit(roomId, { frame: { type: 'member.left', at: now, userId, name, reason, actor } })
       }
       // Published again on a replay: closing what is already closed changes nothing.
       await hub.publishControl({ kind: 'kick', roomId, userId, code: END_CLOSE_CODES[reason], reason: END_REASONS[reason], endedAt: event.seq })
@@ -75,24 +50,16 @@ async function applyLifecycleEvent (app: FastifyInstance, event: WatchEvent) {
     case 'room.control_mode_changed': {
       const { controlMode } = event.payload
       // The seq guards a replay: an older change never undoes a newer one, nor is announced again.
-      const [previous, seenSeq] = await redis.hmGet(keys.meta, ['controlMode', 'controlModeSeq'])
-      if (Number(seenSeq ?? 0) >= event.seq) return
-      await redis.hSet(keys.meta, { controlModeSeq: event.seq })
-      if (previous === controlMode) return
-      await redis.hSet(keys.meta, 'controlMode', controlMode)
-      await expireMeta()
-      await roomLog.emit(roomId, { frame: { type: 'room.control_mode_changed', at: now, controlMode } })
+      if (await store.setControlMode(roomId, controlMode, event.seq)) {
+        await store.emit(roomId, { frame: { type: 'room.control_mode_changed', at: now, controlMode } })
+      }
       return
     }
     case 'host.changed': {
       const { fromUserId, toUserId, reason } = event.payload
       // The seq guards a replay: an older hand-over never overwrites a newer one.
-      const [hostSeq] = await redis.hmGet(keys.meta, ['hostSeq'])
-      if (Number(hostSeq ?? 0) >= event.seq) return
-      await redis.hSet(keys.meta, { hostId: toUserId, hostSeq: event.seq })
-      await expireMeta()
-      await store.setRoles(roomId, fromUserId, toUserId)
-      await roomLog.emit(roomId, {
+      if (!await store.setHost(roomId, fromUserId, toUserId, event.seq)) return
+      await store.emit(roomId, {
         frame: { type: 'host.changed', at: now, fromUserId, toUserId, reason: reason ?? 'transfer' }
       })
       return
@@ -101,34 +68,28 @@ async function applyLifecycleEvent (app: FastifyInstance, event: WatchEvent) {
       if (!event.userId) return
       const { muted, actorId } = event.payload
       // Per member, the seq of the last mute change applied: a replay never re-mutes or re-announces.
-      const seenSeq = await redis.hGet(keys.meta, `muteSeq:${event.userId}`)
-      if (Number(seenSeq ?? 0) >= event.seq) return
-      await redis.hSet(keys.meta, `muteSeq:${event.userId}`, event.seq)
-      const changed = muted ? await redis.sAdd(keys.muted, event.userId) : await redis.sRem(keys.muted, event.userId)
-      await expire(keys.muted)
-      if (!changed) return
+      if (!await store.setMuted(roomId, event.userId, muted, event.seq)) return
       const actor = { userId: actorId, name: (await store.memberName(roomId, actorId)) ?? '' }
-      await roomLog.emit(roomId, { frame: { type: 'member.mute_changed', at: now, userId: event.userId, muted, actor } })
+      await store.emit(roomId, { frame: { type: 'member.mute_changed', at: now, userId: event.userId, muted, actor } })
       return
     }
     case 'room.archived':
       // The archive holds the room now; its live state goes (the seq stays, so numbers never repeat).
       await store.deleteLive(roomId)
-      await redis.sRem(globalKeys(config.REDIS_PREFIX).activeRooms, roomId)
   }
 }
 
 const USER_PUSH_MAX_AGE_MS = 10 * 60_000
 
 /** User-scoped events that concern one person reach their own channel (/users/ws), on every instance. */
-async function applyUserEvent (app: FastifyInstance, event: WatchEvent) {
+async function applyUserEvent (app: FastifyInstance, config: Config, event: WatchEvent) {
   const to = event.userId
   // A live push: an old event (a new consumer group replaying the topic) is news to nobody.
   if (!to || Date.now() - event.at > USER_PUSH_MAX_AGE_MS) return
   switch (event.type) {
     case 'room.invited': {
       const p = event.payload
-      await publishToUser(app, to, {
+      await publishToUser(app, config, to, {
         type: 'invitation.received',
         at: event.at,
         roomId: p.roomId,
@@ -144,7 +105,7 @@ async function applyUserEvent (app: FastifyInstance, event: WatchEvent) {
     case 'friend.request_accepted':
     case 'friend.request_declined':
     case 'friend.removed':
-      await publishToUser(app, to, { type: 'friends.changed', at: event.at, change: event.type, otherUserId: event.payload.otherUserId, actorId: event.payload.actorId })
+      await publishToUser(app, config, to, { type: 'friends.changed', at: event.at, change: event.type, otherUserId: event.payload.otherUserId, actorId: event.payload.actorId })
   }
 }
 
@@ -154,12 +115,12 @@ async function applyUserEvent (app: FastifyInstance, event: WatchEvent) {
  * up, retries a failing effect in place (Redis away) and commits only what was applied.
  */
 export function lifecyclePlugin (config: Config) {
-  const apply = (app: FastifyInstance) => async (event: WatchEvent) => { await applyLifecycleEvent(app, event) }
+  const apply = (app: FastifyInstance) => async (event: WatchEvent) => { await applyLifecycleEvent(app, config, event) }
   return eventConsumerPlugin({
     name: 'realtime-lifecycle',
     topic: config.KAFKA_TOPIC,
     groupId: config.KAFKA_GROUP_ID,
-    dependencies: ['realtime'],
+    dependencies: ['room-store', 'room-hub'],
     handler: (app) => {
       const on = apply(app)
       return eventBatchHandler({
@@ -181,6 +142,9 @@ export function lifecyclePlugin (config: Config) {
           'friend.removed': on
         },
         deadLetter: async (record) => { await app.kafka.producer.send(config.KAFKA_DLQ_TOPIC, [record]) },
+        // Most of the topic is realtime's own events (skipped by their event-type header, undecoded):
+        // a batch of those alone is committed at most every few seconds, not once per fetch.
+        idleCommitMs: 5000,
         service: 'realtime',
         log: app.log,
         report: app.reportError

@@ -1,14 +1,18 @@
 import { CLIENT_FRAME_TYPES, ClientFrame } from '@watch-together/protocol'
-import { handleChatDelete, handleChatReact, handleChatSend, handleTyping } from './chat.js'
-import { actOf, type Realtime, refuseAct, type Session } from './context.js'
-import { roomKeys } from './keys.js'
-import { handlePlayerCommand } from './player-commands.js'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Chat } from './chat.js'
+import { handlePlayerCommand, type PlayerDeps } from './player-commands.js'
+import { actOf, refuseAct, type Session } from './session.js'
+
+/** What the frame handlers use: the room store, the film end, the ready-wait and the chat. */
+export interface CommandDeps extends PlayerDeps { chat: Chat }
 
 /**
  * Parses one incoming websocket message and runs its command. Every failure becomes an error
  * frame with a stable code; nothing here throws to the socket.
  */
-export async function dispatchFrame (rt: Realtime, session: Session, data: Buffer, isBinary: boolean, receivedAt: number) {
+export async function dispatchFrame (rt: CommandDeps, session: Session, data: Buffer, isBinary: boolean, receivedAt: number) {
   if (isBinary) return session.error('RT_BINARY_FRAME', 'binary frames are not accepted; send JSON text')
   let json: unknown
   try {
@@ -34,13 +38,15 @@ export async function dispatchFrame (rt: Realtime, session: Session, data: Buffe
     case 'clock.ping':
       return session.reply({ type: 'clock.replied', ref: frame.ref, clientSentAt: frame.clientSentAt, serverReceivedAt: receivedAt, serverSentAt: Date.now() })
     case 'chat.send':
-      return await handleChatSend(rt, session, frame)
+      return await rt.chat.send(session, frame)
     case 'chat.react':
-      return await handleChatReact(rt, session, frame)
+      return await rt.chat.react(session, frame)
     case 'chat.delete':
-      return await handleChatDelete(rt, session, frame)
+      return await rt.chat.delete(session, frame)
+    case 'reaction.send':
+      return await rt.chat.float(session, frame)
     case 'chat.set_typing':
-      return await handleTyping(rt, session, frame.typing)
+      return await rt.chat.typing(session, frame.typing)
     case 'buffering.report':
       return await reportBuffering(rt, session, frame.buffering, frame.waitForMe)
     case 'player.report_playing':
@@ -56,7 +62,7 @@ export async function dispatchFrame (rt: Realtime, session: Session, data: Buffe
  * A member's buffering / ready report. It is shown to the room and recorded, but never turned
  * into a room-wide pause: one stalled member must not stop everyone.
  */
-export async function reportBuffering (rt: Realtime, session: Session, buffering: boolean, waitForMe?: boolean) {
+async function reportBuffering (rt: CommandDeps, session: Session, buffering: boolean, waitForMe?: boolean) {
   const { room, sub } = session.claims
   if (session.buffering === buffering) {
     if (waitForMe !== undefined) await rt.readyWait.report(room, sub, buffering, waitForMe)
@@ -65,7 +71,7 @@ export async function reportBuffering (rt: Realtime, session: Session, buffering
   session.buffering = buffering
   const now = Date.now()
   const itemId = (await rt.store.state(room, now)).itemId
-  const emitted = await rt.roomLog.emit(room, {
+  const emitted = await rt.store.emit(room, {
     member: actOf(session),
     frame: { type: 'buffering.changed', at: now, userId: sub, buffering, itemId },
     event: { type: buffering ? 'buffering.started' : 'buffering.ended', userId: sub, at: now, payload: { itemId } }
@@ -75,8 +81,18 @@ export async function reportBuffering (rt: Realtime, session: Session, buffering
 }
 
 /** Whether this member's player plays: the room's "playing now" counter (room.counters), nothing else. */
-async function reportPlaying (rt: Realtime, session: Session, playing: boolean) {
-  const keys = roomKeys(rt.config.REDIS_PREFIX, session.claims.room)
-  if (playing) await rt.redis.multi().sAdd(keys.playing, session.claims.sub).expire(keys.playing, rt.config.ROOM_TTL_SECONDS).exec()
-  else await rt.redis.sRem(keys.playing, session.claims.sub)
+async function reportPlaying (rt: CommandDeps, session: Session, playing: boolean) {
+  await rt.store.setPlaying(session.claims.room, session.claims.sub, playing)
 }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    roomCommands: { dispatch: (session: Session, data: Buffer, isBinary: boolean, receivedAt: number) => Promise<void> }
+  }
+}
+
+/** The room's frame handlers, built once from the parts they use. */
+export const roomCommandsPlugin = fp(async (app: FastifyInstance) => {
+  const deps: CommandDeps = { store: app.roomStore, filmEnd: app.filmEnd, readyWait: app.readyWait, metrics: app.realtimeMetrics, chat: app.chat }
+  app.decorate('roomCommands', { dispatch: async (session, data, isBinary, receivedAt) => { await dispatchFrame(deps, session, data, isBinary, receivedAt) } })
+}, { name: 'room-commands', dependencies: ['room-store', 'film-end', 'ready-wait', 'realtime-metrics', 'chat'] })

@@ -1,16 +1,14 @@
 import type { PlayerReportEndedFrame, PlayerState, RealtimeErrorCode } from '@watch-together/protocol'
 import type { z } from 'zod'
-import type { FastifyBaseLogger } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
-import type { RedisClient } from '../plugins/redis.js'
-import { roomKeys } from './keys.js'
 import { currentPosition } from '@watch-together/sync-core'
-import type { RoomLog } from './room-log.js'
 import type { RoomMeta, RoomStore } from './room-store.js'
 import { actOf, type Session } from './session.js'
 
 /** What the film end needs (a part of the realtime core, built before the rest). */
-export interface FilmEndDeps { config: Config, redis: RedisClient, log: FastifyBaseLogger, store: RoomStore, roomLog: RoomLog }
+export interface FilmEndDeps { config: Config, log: FastifyBaseLogger, store: RoomStore }
 
 type ReportEnded = z.infer<typeof PlayerReportEndedFrame>
 type EndRefusal = Extract<RealtimeErrorCode, 'RT_STALE_VERSION' | 'RT_WRONG_ITEM' | 'RT_END_UNTRACKED' | 'RT_NOT_ENDED' | 'RT_ALREADY_ENDED'>
@@ -45,17 +43,16 @@ export function createFilmEnd (rt: FilmEndDeps) {
   const marker = (itemId: string, version: number) => `${itemId}@${version}`
 
   async function read (roomId: string, now: number) {
-    const keys = roomKeys(rt.config.REDIS_PREFIX, roomId)
     // One hash, one read: the state and the marker of the last end always agree.
-    const [[json, ended], meta] = await Promise.all([rt.redis.hmGet(keys.state, ['json', 'ended']), rt.store.meta(roomId)])
-    return { state: rt.store.parseState(json, now), ended: ended ?? null, meta }
+    const [{ state, ended }, meta] = await Promise.all([rt.store.stateWithEnd(roomId, now), rt.store.meta(roomId)])
+    return { state, ended, meta }
   }
 
   /** Pauses the room at the end and publishes player.ended, if the state is still `state`. */
   async function end (roomId: string, state: PlayerState, durationMs: number, now: number, reporter: Session | null, ref?: string) {
     const ended: PlayerState = { ...state, playing: false, positionMs: durationMs, refAt: now, waitingUntil: null, version: state.version + 1 }
     const itemId = state.itemId ?? ''
-    const emitted = await rt.roomLog.emit(roomId, {
+    const emitted = await rt.store.emit(roomId, {
       ...(reporter ? { member: actOf(reporter) } : {}),
       frame: { type: 'player.state_changed', at: now, ...(ref ? { ref } : {}), command: 'pause', actor: null, state: ended, ended: true },
       event: { type: 'player.ended', userId: reporter?.claims.sub ?? null, at: now, payload: { itemId, version: ended.version } },
@@ -140,3 +137,15 @@ export function createFilmEnd (rt: FilmEndDeps) {
   }
 }
 export type FilmEnd = ReturnType<typeof createFilmEnd>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    filmEnd: FilmEnd
+  }
+}
+
+export const filmEndPlugin = fp(async (app: FastifyInstance, { config }: { config: Config }) => {
+  const filmEnd = createFilmEnd({ config, log: app.log, store: app.roomStore })
+  app.decorate('filmEnd', filmEnd)
+  app.addHook('onClose', async () => { filmEnd.stop() })
+}, { name: 'film-end', dependencies: ['room-store'] })

@@ -1,6 +1,4 @@
 import { CLOSE_CODES, type LeaveReason } from '@watch-together/protocol'
-import type { RedisClient } from '../plugins/redis.js'
-import { roomKeys } from './keys.js'
 
 /**
  * Membership as realtime knows it, from room-api's events (PostgreSQL stays the truth). Each
@@ -42,10 +40,6 @@ export function endedBy (value: string | null | undefined, epoch: number | undef
   const state = value.slice(sep + 1) as 'joined' | LeaveReason
   if (state !== 'joined') return epoch === undefined || epoch < at ? state : null
   return epoch !== undefined && epoch < at ? 'superseded' : null
-}
-
-export async function membershipEnd (redis: RedisClient, prefix: string, roomId: string, userId: string, epoch: number | undefined) {
-  return endedBy(await redis.hGet(roomKeys(prefix, roomId).membership, userId), epoch)
 }
 
 /** Records room-api's verdict, unless an event at least as new is already there (replays change nothing). */

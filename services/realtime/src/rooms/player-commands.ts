@@ -1,6 +1,10 @@
 import type { PlayerCommand, PlayerFrame, PlayerState } from '@watch-together/protocol'
-import { actOf, isHost, type Realtime, refuseAct, type Session } from './context.js'
 import { applyCommand } from '@watch-together/sync-core'
+import type { RealtimeMetrics } from '../metrics.js'
+import type { FilmEnd } from './film-end.js'
+import type { ReadyWait } from './ready-wait.js'
+import type { RoomStore } from './room-store.js'
+import { actOf, isHost, refuseAct, type Session } from './session.js'
 
 const KEEPS_WAIT = new Set<PlayerCommand>(['set_rate', 'append_queue'])
 
@@ -9,7 +13,9 @@ const KEEPS_WAIT = new Set<PlayerCommand>(['set_rate', 'append_queue'])
  * the next state, and stores + broadcasts it with a compare-and-set. A lost race re-reads the
  * state, so the command then fails as stale instead of overriding the newer change.
  */
-export async function handlePlayerCommand (rt: Realtime, session: Session, frame: PlayerFrame) {
+export interface PlayerDeps { store: RoomStore, filmEnd: FilmEnd, readyWait: ReadyWait, metrics: RealtimeMetrics }
+
+export async function handlePlayerCommand (rt: PlayerDeps, session: Session, frame: PlayerFrame) {
   const roomId = session.claims.room
   const command = frame.type.slice('player.'.length) as PlayerCommand
   const reject = (code: 'RT_STALE_VERSION' | 'RT_NOT_ALLOWED' | 'RT_INVALID_INDEX' | 'RT_INVALID_FRAME', message: string, state: PlayerState) => {
@@ -19,7 +25,7 @@ export async function handlePlayerCommand (rt: Realtime, session: Session, frame
 
   for (let attempt = 0; attempt < 5; attempt++) {
     const now = Date.now()
-    const [state, meta] = await Promise.all([rt.store.state(roomId, now), rt.store.meta(roomId)])
+    const { state, meta } = await rt.store.stateAndMeta(roomId, now)
     if (meta.controlMode === 'host_only' && !isHost(session, meta.hostId)) {
       return reject('RT_NOT_ALLOWED', 'only the host controls playback in this room', state)
     }
@@ -35,7 +41,7 @@ export async function handlePlayerCommand (rt: Realtime, session: Session, frame
     const next = KEEPS_WAIT.has(command)
       ? result.state
       : await rt.readyWait.holdIfStalled(roomId, result.state, command !== 'pause', now)
-    const emitted = await rt.roomLog.emit(roomId, {
+    const emitted = await rt.store.emit(roomId, {
       member: actOf(session),
       frame: {
         type: 'player.state_changed',

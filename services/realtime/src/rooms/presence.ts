@@ -1,9 +1,11 @@
 import type { Member, TicketClaims } from '@watch-together/protocol'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Config } from '../config.js'
 import type { RedisClient } from '../plugins/redis.js'
-import { globalKeys, roomKeys } from './keys.js'
-import { filmState } from '@watch-together/sync-core'
+import { globalKeys } from './keys.js'
+import type { RoomStore } from './room-store.js'
 import { scriptRunner } from './scripts.js'
-import type { RoomLog } from './room-log.js'
 
 /** Adds to a counter in a hash and drops the field at zero, in one step (so HLEN counts the non-zero ones). */
 const COUNT_SCRIPT = `
@@ -18,7 +20,7 @@ return n
  * last one `presence.left`; every connection is a session.connected / disconnected event.
  */
 export function createPresence (
-  redis: RedisClient, log: RoomLog, prefix: string, instance: string, ttlSeconds: number,
+  redis: RedisClient, log: RoomStore, prefix: string, instance: string,
   onMemberLeft: (roomId: string, userId: string) => Promise<void>
 ) {
   const global = globalKeys(prefix)
@@ -26,66 +28,49 @@ export function createPresence (
 
   /** The service-wide counters (room.counters): users connected anywhere, users per film. */
   async function countUser (claims: TicketClaims, delta: 1 | -1, roomEdge: boolean) {
-    await count([global.userConnections], [claims.sub, String(delta)])
-    if (roomEdge && claims.film) await count([global.filmViewers], [claims.film.id, String(delta)])
+    await Promise.all([
+      count([global.userConnections], [claims.sub, String(delta)]),
+      roomEdge && claims.film ? count([global.filmViewers], [claims.film.id, String(delta)]) : undefined
+    ])
   }
 
-  async function connect (claims: TicketClaims, connectionId: string, now: number) {
-    const keys = roomKeys(prefix, claims.room)
-    const multi = redis.multi()
-    // The room's film and its length come with room-api's ticket (absent in older tickets).
-    if (claims.film) {
-      multi.hSet(keys.meta, { filmId: claims.film.id, filmDurationMs: claims.film.durationMs })
-      // The server owns the queue: whoever connects first finds the room's film queued (version 1).
-      const state = filmState(claims.film.id, now)
-      multi.hSetNX(keys.state, 'json', JSON.stringify(state)).hSetNX(keys.state, 'version', String(state.version)).expire(keys.state, ttlSeconds)
-    }
-    const replies = await multi
-      .hSet(keys.members, claims.sub, JSON.stringify({ name: claims.name, role: claims.role }))
-      // The ticket seeds the control mode; room.control_mode_changed events overwrite it.
-      .hSetNX(keys.meta, 'controlMode', claims.controlMode)
-      .hIncrBy(keys.conns, claims.sub, 1)
-      .hIncrBy(keys.meta, 'connections', 1)
-      .sAdd(global.activeRooms, claims.room)
-      .expire(keys.members, ttlSeconds)
-      .expire(keys.conns, ttlSeconds)
-      .expire(keys.meta, ttlSeconds)
-      .hGet(keys.meta, 'hostId')
-      .sIsMember(keys.muted, claims.sub)
-      .exec() as unknown as unknown[]
-    const [userConns, total] = replies.slice(claims.film ? 6 : 2) as [number, number]
-    const [hostId, muted] = replies.slice(-2) as [string | null, number | boolean]
+  /**
+   * Counts a connection in and announces it. `alongside` (the joining socket's snapshot read) is sent
+   * right behind the announcement on the same connection, so Redis runs it after the announcement (the
+   * snapshot's seq covers it) without waiting a round trip for it; the counters go out at the same time.
+   */
+  async function connect<T> (claims: TicketClaims, connectionId: string, now: number, alongside: () => Promise<T>) {
+    const { userConns, total, hostId, muted } = await log.addConnection(claims, now)
     // Once a host.changed has arrived it decides the role; the ticket may predate it.
     const role = hostId ? (hostId === claims.sub ? 'host' : 'guest') : claims.role
-    const member: Member = { userId: claims.sub, name: claims.name, role, online: true, muted: Number(muted) === 1 }
+    const member: Member = { userId: claims.sub, name: claims.name, role, online: true, muted }
     const payload = { connectionId, instance, name: claims.name, userConnections: userConns }
-    await log.emit(claims.room, {
+    const announced = log.emit(claims.room, {
       ...(userConns === 1 ? { frame: { type: 'presence.joined', at: now, member } } : {}),
       event: { type: 'session.connected', userId: claims.sub, at: now, payload }
     })
-    await countUser(claims, 1, userConns === 1)
-    return { total }
+    const read = alongside()
+    const [, after] = await Promise.all([announced, read, countUser(claims, 1, userConns === 1)])
+    return { total, after }
   }
 
   async function disconnect (claims: TicketClaims, connectionId: string, now: number) {
-    const keys = roomKeys(prefix, claims.room)
-    const [userConns, total] = await redis.multi()
-      .hIncrBy(keys.conns, claims.sub, -1)
-      .hIncrBy(keys.meta, 'connections', -1)
-      .exec() as unknown as [number, number]
+    const { userConns, total, live } = await log.removeConnection(claims.room, claims.sub)
+    // The room was archived while this socket closed: it has no live state left to tell (nor to bring back).
+    if (!live) return await countUser(claims, -1, true)
     const payload = { connectionId, instance, name: claims.name, userConnections: Math.max(0, userConns) }
     await log.emit(claims.room, {
       ...(userConns <= 0 ? { frame: { type: 'presence.left', at: now, userId: claims.sub } } : {}),
       event: { type: 'session.disconnected', userId: claims.sub, at: now, payload }
     })
-    if (userConns < 0) await redis.hSet(keys.conns, claims.sub, 0)
+    if (userConns < 0) await log.resetConnections(claims.room, claims.sub)
     await countUser(claims, -1, userConns === 0)
     if (userConns <= 0) {
-      await redis.sRem(keys.playing, claims.sub)
+      await log.setPlaying(claims.room, claims.sub, false)
       await onMemberLeft(claims.room, claims.sub)
     }
     if (total <= 0) {
-      await redis.multi().sRem(global.activeRooms, claims.room).hSet(keys.meta, 'connections', 0).exec()
+      await log.markEmptied(claims.room)
       await log.emit(claims.room, { event: { type: 'room.emptied', userId: null, at: now, payload: {} } })
     }
   }
@@ -93,3 +78,14 @@ export function createPresence (
   return { connect, disconnect }
 }
 export type Presence = ReturnType<typeof createPresence>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    presence: Presence
+  }
+}
+
+export const presencePlugin = fp(async (app: FastifyInstance, { config }: { config: Config }) => {
+  app.decorate('presence', createPresence(app.redis, app.roomStore, config.REDIS_PREFIX, config.INSTANCE_ID,
+    (roomId, userId) => app.readyWait.memberLeft(roomId, userId)))
+}, { name: 'presence', dependencies: ['redis', 'room-store', 'ready-wait'] })

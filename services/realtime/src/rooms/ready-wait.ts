@@ -1,6 +1,8 @@
 import type { PlayerState } from '@watch-together/protocol'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Config } from '../config.js'
 import type { FilmEnd, FilmEndDeps } from './film-end.js'
-import { roomKeys } from './keys.js'
 
 /** What the ready-wait needs: the film end's parts, and the film end itself (a start is watched for its end). */
 export interface ReadyWaitDeps extends FilmEndDeps { filmEnd: Pick<FilmEnd, 'watch'> }
@@ -15,13 +17,7 @@ export function createReadyWait (rt: ReadyWaitDeps) {
   const timers = new Set<NodeJS.Timeout>()
 
   /** Online members who are buffering and did not opt out. */
-  async function stalled (roomId: string): Promise<string[]> {
-    const keys = roomKeys(rt.config.REDIS_PREFIX, roomId)
-    const [buffering, noWait, conns] = await Promise.all([
-      rt.redis.hKeys(keys.buffering), rt.redis.sMembers(keys.noWait), rt.redis.hGetAll(keys.conns)
-    ])
-    return buffering.filter((userId) => !noWait.includes(userId) && Number(conns[userId] ?? 0) > 0)
-  }
+  const stalled = (roomId: string) => rt.store.stalled(roomId)
 
   /** Turns a start into a wait when members are buffering; called before the state is stored. */
   async function holdIfStalled (roomId: string, next: PlayerState, startsPlayback: boolean, now: number): Promise<PlayerState> {
@@ -38,7 +34,7 @@ export function createReadyWait (rt: ReadyWaitDeps) {
       if (!state.waitingUntil) return
       if (now < state.waitingUntil && (await stalled(roomId)).length > 0) return
       const started: PlayerState = { ...state, playing: true, refAt: now, waitingUntil: null, version: state.version + 1 }
-      const emitted = await rt.roomLog.emit(roomId, {
+      const emitted = await rt.store.emit(roomId, {
         frame: { type: 'player.state_changed', at: now, command: 'play', actor: null, state: started },
         event: { type: 'player.command_applied', userId: null, at: now, payload: { command: 'play', version: started.version, state: started } },
         cas: { expectedVersion: state.version, state: started }
@@ -59,22 +55,28 @@ export function createReadyWait (rt: ReadyWaitDeps) {
   }
 
   async function report (roomId: string, userId: string, buffering: boolean, waitForMe: boolean | undefined) {
-    const keys = roomKeys(rt.config.REDIS_PREFIX, roomId)
-    const multi = rt.redis.multi()
-    if (buffering) multi.hSet(keys.buffering, userId, '1').expire(keys.buffering, rt.config.ROOM_TTL_SECONDS)
-    else multi.hDel(keys.buffering, userId)
-    if (waitForMe === false) multi.sAdd(keys.noWait, userId).expire(keys.noWait, rt.config.ROOM_TTL_SECONDS)
-    if (waitForMe === true) multi.sRem(keys.noWait, userId)
-    await multi.exec()
+    await rt.store.setBuffering(roomId, userId, buffering, waitForMe)
     if (!buffering || waitForMe === false) await startIfReady(roomId)
   }
 
   /** A member's last connection left: they are no longer waited for. */
   async function memberLeft (roomId: string, userId: string) {
-    await rt.redis.hDel(roomKeys(rt.config.REDIS_PREFIX, roomId).buffering, userId)
+    await rt.store.clearBuffering(roomId, userId)
     await startIfReady(roomId)
   }
 
   return { holdIfStalled, startIfReady, scheduleDeadline, report, memberLeft, stop: () => { for (const t of timers) clearTimeout(t) } }
 }
 export type ReadyWait = ReturnType<typeof createReadyWait>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    readyWait: ReadyWait
+  }
+}
+
+export const readyWaitPlugin = fp(async (app: FastifyInstance, { config }: { config: Config }) => {
+  const readyWait = createReadyWait({ config, log: app.log, store: app.roomStore, filmEnd: app.filmEnd })
+  app.decorate('readyWait', readyWait)
+  app.addHook('onClose', async () => { readyWait.stop() })
+}, { name: 'ready-wait', dependencies: ['room-store', 'film-end'] })

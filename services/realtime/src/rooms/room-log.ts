@@ -1,7 +1,8 @@
 import { type EventPayload, type EventType, makeEvent, type PlayerState, RoomEventFrame } from '@watch-together/protocol'
 import { currentTrace } from '@watch-together/service-kit'
+import type { OutboxIndex } from '../kafka/outbox-index.js'
 import type { RedisClient } from '../plugins/redis.js'
-import { globalKeys, roomKeys } from './keys.js'
+import { roomKeys } from './keys.js'
 import type { MembershipEnd } from './membership.js'
 import { EMIT_SCRIPT, scriptRunner } from './scripts.js'
 
@@ -13,6 +14,15 @@ export interface RoomLogOptions {
   ttlSeconds: number
   /** Check every frame against its schema before it is stored and sent (development and tests). */
   checkFrames: boolean
+  /** Where a room's outbox stream is listed for the publishers. */
+  outbox: OutboxIndex
+  /**
+   * After each event, wait for this many replicas of the room's node to hold it (Redis WAIT), so a
+   * primary killed right after the write does not take an acknowledged event with it.
+   */
+  replicas?: { count: number, timeoutMs: number, wait (key: string, count: number, timeoutMs: number): Promise<number> }
+  /** An event that a replica did not confirm in time (it is kept; only its durability is unconfirmed). */
+  onUnreplicated?: (roomId: string, seq: number) => void
 }
 
 /** A room event frame before the emit script gives it its seq. */
@@ -32,6 +42,13 @@ export interface EmitInput<T extends EventType = EventType> {
    * membership has ended — or, with `checkMuted`, while they are muted.
    */
   member?: { userId: string, epoch: number | undefined, checkMuted?: boolean }
+  /**
+   * A chat message's sender and client id: a retry of a message already stored writes nothing and
+   * returns the stored frame (`duplicate`). Needs `chatMessageId`.
+   */
+  dedupe?: { userId: string, clientMessageId: string }
+  /** Counts the act in the member's rate window first (chat): over the limit nothing is written (`retryAfterMs`). */
+  rateLimit?: { userId: string, max: number, windowMs: number }
   /** A deleted chat message: its stored frame becomes `json`, its original event (`seq`) leaves the resume stream. */
   tombstone?: { messageId: string, json: string, seq: number | null }
 }
@@ -41,13 +58,15 @@ export type Refusal = MembershipEnd | 'muted'
 
 export type EmitResult =
   | { ok: true, seq: number, frame: string }
-  | { ok: false, current: string, refused?: undefined }
-  | { ok: false, refused: Refusal, current?: undefined }
+  | { ok: false, current: string, refused?: undefined, duplicate?: undefined, retryAfterMs?: undefined }
+  | { ok: false, refused: Refusal, current?: undefined, duplicate?: undefined, retryAfterMs?: undefined }
+  /** The stored frame of the earlier attempt ('' if it is no longer held). */
+  | { ok: false, duplicate: string, current?: undefined, refused?: undefined, retryAfterMs?: undefined }
+  | { ok: false, retryAfterMs: number, current?: undefined, refused?: undefined, duplicate?: undefined }
 
 /** Appends events to rooms: the one writer of seq, recent events, outbox and fan-out (see EMIT_SCRIPT). */
 export function createRoomLog (redis: RedisClient, opts: RoomLogOptions) {
   const run = scriptRunner(redis, EMIT_SCRIPT)
-  const global = globalKeys(opts.prefix)
 
   async function emit<T extends EventType> (roomId: string, input: EmitInput<T>): Promise<EmitResult> {
     const keys = roomKeys(opts.prefix, roomId)
@@ -57,7 +76,8 @@ export function createRoomLog (redis: RedisClient, opts: RoomLogOptions) {
       : ''
     if (input.frame && opts.checkFrames) RoomEventFrame.parse({ seq: 1, ...input.frame })
     const reply = await run(
-      [keys.seq, keys.events, global.outbox, keys.state, keys.chat, keys.chatRecent, keys.membership, keys.muted],
+      [keys.seq, keys.events, keys.outbox, keys.state, keys.chat, keys.chatRecent, keys.membership, keys.muted,
+        keys.chatClientIds, keys.rate(input.rateLimit?.userId ?? ''), opts.outbox.slotIndexOf(keys.outbox)],
       [
         keys.channel,
         input.frame ? JSON.stringify(input.frame) : '',
@@ -77,12 +97,27 @@ export function createRoomLog (redis: RedisClient, opts: RoomLogOptions) {
         input.tombstone?.messageId ?? '',
         input.tombstone?.json ?? '',
         input.tombstone?.seq == null ? '' : String(input.tombstone.seq),
-        input.event ? currentTrace()?.traceparent ?? '' : ''
+        input.event ? currentTrace()?.traceparent ?? '' : '',
+        input.dedupe ? `${input.dedupe.userId}\u0000${input.dedupe.clientMessageId}` : '',
+        input.rateLimit ? String(input.rateLimit.max) : '',
+        input.rateLimit ? String(input.rateLimit.windowMs) : ''
       ]
     ) as [number, number | string, string?]
     if (reply[0] === 0) return { ok: false, current: String(reply[1]) }
     if (reply[0] === 2 || reply[0] === 3) return { ok: false, refused: String(reply[1]) as Refusal }
-    return { ok: true, seq: Number(reply[1]), frame: String(reply[2] ?? '') }
+    if (reply[0] === 4) return { ok: false, duplicate: String(reply[1]) }
+    if (reply[0] === 5) return { ok: false, retryAfterMs: Number(reply[1]) }
+    const seq = Number(reply[1])
+    if (event) {
+      // Not awaited, gathered with others: the slot index already lists the stream (same step); the hint only
+      // saves the publisher a sweep.
+      opts.outbox.hintSoon(keys.outbox)
+    }
+    if (opts.replicas && opts.replicas.count > 0) {
+      const held = await opts.replicas.wait(keys.seq, opts.replicas.count, opts.replicas.timeoutMs)
+      if (held < opts.replicas.count) opts.onUnreplicated?.(roomId, seq)
+    }
+    return { ok: true, seq, frame: String(reply[2] ?? '') }
   }
 
   /**

@@ -1,9 +1,23 @@
 import { ChatMessageSentFrame, ControlMode, type ChatMessage, type Member, type PlayerState, PlayerState as PlayerStateSchema } from '@watch-together/protocol'
+import { initialState } from '@watch-together/sync-core'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Config } from '../config.js'
+import { createOutboxIndex } from '../kafka/outbox-index.js'
 import type { RedisClient } from '../plugins/redis.js'
-import { type RoomKeys, roomKeys } from './keys.js'
-import { filmState, initialState } from '@watch-together/sync-core'
+import { roomKeys } from './keys.js'
+import { createRoomLog, type RoomLogOptions } from './room-log.js'
+import { COUNTS_SCRIPT, SNAPSHOT_SCRIPT, STATE_AND_META_SCRIPT, scriptRunner } from './scripts.js'
+import { createStoreWrites, type StoreOptions } from './store-writes.js'
 
 const DAY_MS = 86_400_000
+
+/** A flat field/value list (HGETALL inside a script) as a record. */
+function fields (flat: string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!
+  return out
+}
 
 export interface RoomMeta {
   controlMode: ControlMode
@@ -15,8 +29,18 @@ export interface RoomMeta {
   closed: boolean
 }
 
-/** Reads of a room's live state in Redis (writes go through the room log or presence). */
-export function createRoomStore (redis: RedisClient, prefix: string) {
+export type RoomStoreOptions = StoreOptions & Omit<RoomLogOptions, 'prefix' | 'ttlSeconds'>
+
+/**
+ * The one owner of a room's Redis keys: its reads (here), its writes (store-writes.ts) and its
+ * events (room-log.ts, the emit script). Nothing else in the service names a room key, so the
+ * list of what a room holds, and what `deleteLive` removes, is kept in one place (keys.ts).
+ */
+export function createRoomStore (redis: RedisClient, opts: RoomStoreOptions) {
+  const { prefix } = opts
+  const readSnapshot = scriptRunner(redis, SNAPSHOT_SCRIPT)
+  const readCounts = scriptRunner(redis, COUNTS_SCRIPT)
+  const readStateAndMeta = scriptRunner(redis, STATE_AND_META_SCRIPT)
   function parseState (json: string | null | undefined, now: number): PlayerState {
     if (!json) return initialState(now)
     const parsed = PlayerStateSchema.safeParse(JSON.parse(json))
@@ -44,11 +68,8 @@ export function createRoomStore (redis: RedisClient, prefix: string) {
     })
   }
 
-  async function chatHistory (roomId: string, limit: number, now: number, maxSeq: number): Promise<ChatMessage[]> {
-    const keys = roomKeys(prefix, roomId)
-    const ids = await redis.lRange(keys.chatRecent, 0, limit - 1)
-    if (ids.length === 0) return []
-    const [frames, reactions] = await Promise.all([redis.hmGet(keys.chat, ids), redis.hGetAll(keys.reactions)])
+  /** The recent chat from its stored frames (newest last) and the room's reactions (`messageId NUL emoji NUL userId`). */
+  function chatHistory (frames: Array<string | null>, reactions: Record<string, string>, now: number, maxSeq: number): ChatMessage[] {
     const byMessage = new Map<string, Record<string, string[]>>()
     for (const field of Object.keys(reactions)) {
       const [messageId = '', emoji = '', userId = ''] = field.split('\u0000')
@@ -57,7 +78,7 @@ export function createRoomStore (redis: RedisClient, prefix: string) {
       byMessage.set(messageId, entry)
     }
     const messages: ChatMessage[] = []
-    for (const json of frames.reverse()) {
+    for (const json of [...frames].reverse()) {
       if (!json) continue
       const frame = ChatMessageSentFrame.safeParse(JSON.parse(json))
       // Newer than the snapshot's seq: it reaches the client as a live frame instead.
@@ -75,24 +96,26 @@ export function createRoomStore (redis: RedisClient, prefix: string) {
     async meta (roomId: string) {
       return parseMeta(await redis.hGetAll(roomKeys(prefix, roomId).meta))
     },
-    /** The room's seq, state, meta and members read in one MULTI, so they agree with each other. */
+    /** The player state and the meta, read in one command (player commands). */
+    async stateAndMeta (roomId: string, now: number) {
+      const keys = roomKeys(prefix, roomId)
+      const [state, meta] = await readStateAndMeta([keys.state, keys.meta], []) as [string, string[]]
+      return { state: parseState(state, now), meta: parseMeta(fields(meta)) }
+    },
+    /** The room's seq, state, meta, members and recent chat, read in one step (SNAPSHOT_SCRIPT), so they agree. */
     async snapshot (roomId: string, now: number, chatLimit: number) {
       const keys = roomKeys(prefix, roomId)
-      const [seq, state, rawMeta, members, conns, muted] = await redis.multi()
-        .get(keys.seq)
-        .hGet(keys.state, 'json')
-        .hGetAll(keys.meta)
-        .hGetAll(keys.members)
-        .hGetAll(keys.conns)
-        .sMembers(keys.muted)
-        .exec() as unknown as [string | null, string | null, Record<string, string>, Record<string, string>, Record<string, string>, string[]]
-      const meta = parseMeta(rawMeta)
+      const [seq, state, rawMeta, members, conns, muted, frames, reactions] = await readSnapshot(
+        [keys.seq, keys.state, keys.meta, keys.members, keys.conns, keys.muted, keys.chatRecent, keys.chat, keys.reactions],
+        [String(Math.max(0, chatLimit))]
+      ) as [string, string, string[], string[], string[], string[], Array<string | null>, string[]]
+      const meta = parseMeta(fields(rawMeta))
       return {
-        seq: Number(seq ?? 0),
+        seq: Number(seq || 0),
         state: parseState(state, now),
         meta,
-        members: parseMembers(members, conns, muted, meta.hostId),
-        chat: chatLimit > 0 ? await chatHistory(roomId, chatLimit, now, Number(seq ?? 0)) : []
+        members: parseMembers(fields(members), fields(conns), muted, meta.hostId),
+        chat: chatHistory(frames, fields(reactions), now, Number(seq || 0))
       }
     },
     async members (roomId: string) {
@@ -106,35 +129,64 @@ export function createRoomStore (redis: RedisClient, prefix: string) {
       const json = await redis.hGet(roomKeys(prefix, roomId).members, userId)
       return json ? (JSON.parse(json) as { name: string }).name : null
     },
-    /** Rewrites the stored roles after a host.changed, so every member list agrees with it. */
-    async setRoles (roomId: string, fromUserId: string | null, toUserId: string) {
-      const keys = roomKeys(prefix, roomId)
-      for (const [userId, role] of [[fromUserId, 'guest'], [toUserId, 'host']] as const) {
-        if (!userId) continue
-        const json = await redis.hGet(keys.members, userId)
-        if (json) await redis.hSet(keys.members, userId, JSON.stringify({ ...JSON.parse(json), role }))
-      }
+    /** The room's pub/sub channel (the hub subscribes; the emit script publishes). */
+    channelOf: (roomId: string) => roomKeys(prefix, roomId).channel,
+    /** The room's last seq (0 before its first event). */
+    async seq (roomId: string) {
+      return Number(await redis.get(roomKeys(prefix, roomId).seq) ?? 0)
     },
-    /**
-     * Everything live about a room, once the archive holds it: every key roomKeys names (so a key
-     * added there is deleted here too), except the seq counter, which stays so numbers never repeat
-     * (it expires 30 days after the room's last event), and the per-user rate windows (short TTLs).
-     */
-    async deleteLive (roomId: string) {
+    /** The state and the marker of the last end, from one hash in one read, so they always agree (film-end.ts). */
+    async stateWithEnd (roomId: string, now: number) {
+      const [json, ended] = await redis.hmGet(roomKeys(prefix, roomId).state, ['json', 'ended'])
+      return { state: parseState(json, now), ended: ended ?? null }
+    },
+    /** A member's stored membership value and whether they are muted (membership.ts). */
+    async actorStatus (roomId: string, userId: string) {
       const keys = roomKeys(prefix, roomId)
-      const live = Object.entries(keys).filter(([name, key]) => typeof key === 'string' && name !== 'seq' && name !== 'channel')
-      await redis.del(live.map(([, key]) => key as string))
-    }
+      const [membership, muted] = await redis.multi().hGet(keys.membership, userId).sIsMember(keys.muted, userId).exec() as unknown as [string | null, number | boolean]
+      return { membership, muted: Number(muted) === 1 }
+    },
+    /** Online members, players reporting playing, members buffering, and the room's film (room.counters, /stats). */
+    async presenceCounts (roomId: string) {
+      const keys = roomKeys(prefix, roomId)
+      const [conns, playing, buffering, filmId] = await readCounts([keys.conns, keys.playing, keys.buffering, keys.meta], []) as [string[], number, number, string]
+      const online: string[] = []
+      for (let i = 0; i + 1 < conns.length; i += 2) if (Number(conns[i + 1]) > 0) online.push(conns[i]!)
+      return { online, playing: Number(playing), buffering: Number(buffering), filmId: filmId || null }
+    },
+    /** Online members who are buffering and did not opt out of being waited for (ready-wait.ts). */
+    async stalled (roomId: string): Promise<string[]> {
+      const keys = roomKeys(prefix, roomId)
+      const [buffering, noWait, conns] = await Promise.all([
+        redis.hKeys(keys.buffering), redis.sMembers(keys.noWait), redis.hGetAll(keys.conns)
+      ])
+      return buffering.filter((userId) => !noWait.includes(userId) && Number(conns[userId] ?? 0) > 0)
+    },
+    ...createStoreWrites(redis, opts),
+    ...createRoomLog(redis, { ...opts, prefix, ttlSeconds: opts.ttlSeconds })
+  }
+}
+export type RoomStore = ReturnType<typeof createRoomStore>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    roomStore: RoomStore
   }
 }
 
-/** Queues a room's film (version 1, paused at 0) unless the room already has a state: the server owns the queue. */
-export async function seedState (redis: RedisClient, keys: RoomKeys, filmId: string, ttlSeconds: number) {
-  const state = filmState(filmId, Date.now())
-  await redis.multi()
-    .hSetNX(keys.state, 'json', JSON.stringify(state))
-    .hSetNX(keys.state, 'version', String(state.version))
-    .expire(keys.state, ttlSeconds)
-    .exec()
-}
-export type RoomStore = ReturnType<typeof createRoomStore>
+export const roomStorePlugin = fp(async (app: FastifyInstance, { config }: { config: Config }) => {
+  const topology = app.redisTopology
+  app.decorate('roomStore', createRoomStore(app.redis, {
+    outbox: createOutboxIndex(app.redis, config.REDIS_PREFIX, config.OUTBOX_BUCKETS),
+    replicas: { count: config.REDIS_WAIT_REPLICAS, timeoutMs: config.REDIS_WAIT_TIMEOUT_MS, wait: topology.waitForReplicas },
+    onUnreplicated: (roomId, seq) => app.log.warn({ roomId, seq }, 'room event not confirmed by a Redis replica in time'),
+    prefix: config.REDIS_PREFIX,
+    ttlSeconds: config.ROOM_TTL_SECONDS,
+    chatRateMax: config.CHAT_RATE_MAX,
+    chatRateWindowMs: config.CHAT_RATE_WINDOW_MS,
+    eventsMaxLen: config.ROOM_EVENTS_MAX,
+    outboxMaxLen: config.OUTBOX_MAX_LEN,
+    chatHistorySize: config.CHAT_HISTORY_SIZE,
+    checkFrames: config.FRAME_CHECKS
+  }))
+}, { name: 'room-store', dependencies: ['redis'] })

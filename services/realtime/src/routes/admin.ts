@@ -4,7 +4,6 @@ import { AppError } from '@watch-together/service-kit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Config } from '../config.js'
-import { globalKeys, roomKeys } from '../rooms/keys.js'
 
 export const AnnouncementBody = z.object({
   text: z.string().trim().min(1).max(1000),
@@ -24,36 +23,34 @@ function requireAdmin (config: Config, request: FastifyRequest) {
 /** Live counters for operators (GET /stats) and announcements (POST /admin/announcements); both need the admin token. */
 export async function adminRoutes (app: FastifyInstance, opts: { config: Config }) {
   const { config } = opts
-  const rt = app.realtime
+  const { roomStore: store, roomHub: hub } = app
 
   // Operators only since the counters are pushed to clients over the socket (room.counters).
   app.get('/stats', async (request) => {
     requireAdmin(config, request)
-    const rooms = await rt.redis.sMembers(globalKeys(config.REDIS_PREFIX).activeRooms)
+    const rooms = await store.activeRooms()
     const users = new Set<string>()
     const viewersPerFilm: Record<string, number> = {}
     let activeRooms = 0
     for (const roomId of rooms) {
-      const keys = roomKeys(config.REDIS_PREFIX, roomId)
-      const [conns, filmId] = await Promise.all([rt.redis.hGetAll(keys.conns), rt.redis.hGet(keys.meta, 'filmId')])
-      const online = Object.entries(conns).filter(([, n]) => Number(n) > 0).map(([userId]) => userId)
+      const { online, filmId } = await store.presenceCounts(roomId)
       if (online.length === 0) continue
       activeRooms++
       for (const userId of online) users.add(userId)
       const film = filmId ?? 'unknown'
       viewersPerFilm[film] = (viewersPerFilm[film] ?? 0) + online.length
     }
-    return { connectedUsers: users.size, activeRooms, viewersPerFilm, instanceConnections: rt.hub.connectionCount() }
+    return { connectedUsers: users.size, activeRooms, viewersPerFilm, instanceConnections: hub.connectionCount() }
   })
 
   app.post('/admin/announcements', async (request, reply) => {
     requireAdmin(config, request)
     const body = AnnouncementBody.parse(request.body)
     const scope = body.roomId ? 'room' : 'all'
-    const rooms = body.roomId ? [body.roomId] : await rt.redis.sMembers(globalKeys(config.REDIS_PREFIX).activeRooms)
+    const rooms = body.roomId ? [body.roomId] : await store.activeRooms()
     const now = Date.now()
     for (const roomId of rooms) {
-      await rt.roomLog.emit(roomId, {
+      await store.emit(roomId, {
         frame: { type: 'announcement.sent', at: now, text: body.text, scope },
         event: { type: 'announcement.sent', userId: null, at: now, payload: { text: body.text, scope } }
       })

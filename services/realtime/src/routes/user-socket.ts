@@ -1,6 +1,7 @@
 import { UserServerFrame } from '@watch-together/protocol'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { WebSocket } from 'ws'
+import type { Config } from '../config.js'
 import { globalKeys } from '../rooms/keys.js'
 import { verifyUserTicket } from '../ticket.js'
 import { originAllowed } from './room-socket.js'
@@ -9,20 +10,20 @@ type UserRequest = FastifyRequest<{ Querystring: { ticket?: string } }>
 
 /**
  * GET /users/ws?ticket=JWT — a signed-in person's own channel (packages/protocol user-channel.ts):
- * invitations and friend changes, published to the person's Redis channel by whichever instance
+ * invitations and friend changes, published to the person's sharded Redis channel by whichever instance
  * consumed the event, and sent to each of their open sockets here. Server → client only.
  */
-export async function userSocketRoutes (app: FastifyInstance) {
-  const rt = app.realtime
-  const keys = globalKeys(rt.config.REDIS_PREFIX)
-  const secret = new TextEncoder().encode(rt.config.TICKET_SECRET)
+export async function userSocketRoutes (app: FastifyInstance, { config }: { config: Config }) {
+  const { redisSubscriber: subscriber, realtimeMetrics: metrics, liveSockets } = app
+  const keys = globalKeys(config.REDIS_PREFIX)
+  const secret = new TextEncoder().encode(config.TICKET_SECRET)
   const sockets = new Map<string, Set<WebSocket>>()
   /** The person's SUBSCRIBE, in flight or done: every socket of theirs waits for it before it is ready. */
   const subscribed = new Map<string, Promise<unknown>>()
 
   function onMessage (userId: string, message: string) {
     for (const socket of sockets.get(userId) ?? []) {
-      if (socket.readyState === WebSocket.OPEN) { socket.send(message); rt.metrics.framesOut.inc() }
+      if (socket.readyState === WebSocket.OPEN) { socket.send(message); metrics.framesOut.inc() }
     }
   }
 
@@ -33,21 +34,21 @@ export async function userSocketRoutes (app: FastifyInstance) {
     if (mine.size > 0) return
     sockets.delete(userId)
     subscribed.delete(userId)
-    rt.subscriber.unsubscribe(keys.userChannel(userId)).catch(() => {})
+    subscriber.sUnsubscribe(keys.userChannel(userId)).catch(() => {})
   }
 
   app.get('/users/ws', { websocket: true }, (socket: WebSocket, request: UserRequest) => {
-    rt.metrics.connections.inc({ protocol: 'user' })
-    rt.watch(socket)
+    metrics.connections.inc({ protocol: 'user' })
+    liveSockets.watch(socket)
     let userId: string | undefined
     // Nothing is read from the client on this channel; anything sent is ignored.
     socket.on('close', () => {
-      rt.metrics.connections.dec({ protocol: 'user' })
+      metrics.connections.dec({ protocol: 'user' })
       if (userId) forget(userId, socket)
     })
 
     const start = async () => {
-      if (!originAllowed(rt.config.ALLOWED_ORIGINS, request)) return socket.close(4004, 'origin not allowed')
+      if (!originAllowed(config.ALLOWED_ORIGINS, request)) return socket.close(4004, 'origin not allowed')
       const check = await verifyUserTicket(request.query.ticket, secret)
       if (!check.ok) return socket.close(check.code, check.reason)
       if (socket.readyState !== WebSocket.OPEN) return
@@ -59,7 +60,7 @@ export async function userSocketRoutes (app: FastifyInstance) {
       mine.add(socket)
       let subscription = subscribed.get(user)
       if (!subscription) {
-        subscription = rt.subscriber.subscribe(keys.userChannel(user), (message) => onMessage(user, message))
+        subscription = subscriber.sSubscribe(keys.userChannel(user), (message) => onMessage(user, message))
         subscribed.set(user, subscription)
       }
       try {
@@ -81,8 +82,8 @@ export async function userSocketRoutes (app: FastifyInstance) {
 }
 
 /** Publishes a frame to a person's channel (every instance with a socket of theirs sends it on). */
-export async function publishToUser (app: FastifyInstance, userId: string, frame: UserServerFrame) {
-  const { redis, config } = app.realtime
+export async function publishToUser (app: FastifyInstance, config: Config, userId: string, frame: UserServerFrame) {
+  const { redis } = app
   if (config.FRAME_CHECKS) UserServerFrame.parse(frame)
-  await redis.publish(globalKeys(config.REDIS_PREFIX).userChannel(userId), JSON.stringify(frame))
+  await redis.sPublish(globalKeys(config.REDIS_PREFIX).userChannel(userId), JSON.stringify(frame))
 }

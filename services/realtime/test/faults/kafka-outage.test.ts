@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { stackCommand, waitFor } from '@watch-together/test-kit'
 import t from 'tap'
-import { globalKeys, roomKeys } from '../../src/rooms/keys.js'
+import { roomKeys } from '../../src/rooms/keys.js'
 import { startApp, testConfig, TestClient } from '../helpers.js'
 import { readTopic } from '../kafka-read.js'
 
@@ -41,7 +41,7 @@ t.test('a Kafka outage loses nothing and does not stop the room', async (t) => {
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
   t.pass(`rooms kept working during the outage (${n} rounds)`)
-  const held = await app.redis.xLen(globalKeys(config.REDIS_PREFIX).outbox)
+  const held = await app.outboxBacklog()
   t.ok(held > 0, `events held in the outbox meanwhile (${held})`)
   const ready = await app.inject('/readyz')
   t.equal(ready.statusCode, 200, 'the instance stays ready: rooms work without Kafka')
@@ -49,7 +49,7 @@ t.test('a Kafka outage loses nothing and does not stop the room', async (t) => {
   await stackCommand('up', 'kafka')
   for (let i = 0; i < 5; i++) await traffic()
 
-  await waitFor('the outbox to drain', async () => (await app.redis.xLen(globalKeys(config.REDIS_PREFIX).outbox)) === 0, 120_000, 500)
+  await waitFor('the outbox to drain', async () => (await app.outboxBacklog()) === 0, 120_000, 500)
   const read = await readTopic(config.KAFKA_TOPIC)
   t.teardown(() => read.stop())
   for (const roomId of rooms) {

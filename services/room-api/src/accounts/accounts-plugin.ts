@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
-import { FriendsQueries } from '../friends/friends-queries.js'
+import { FriendsRepository } from '../friends/friends-repository.js'
 import { FriendsService } from '../friends/friends-service.js'
 import { accountRoutes, type AccountRoutesOptions } from '../routes/account-routes.js'
 import { friendsRoutes } from '../routes/friends-routes.js'
@@ -10,9 +10,9 @@ import { telegramRoutes } from '../routes/telegram-routes.js'
 import { AccountsService } from './accounts-service.js'
 import { createPasswords } from './passwords.js'
 import { ProfilesService } from './profiles-service.js'
-import { SessionStore } from './sessions.js'
-import { SignInThrottle } from './sign-in-throttle.js'
-import { sweepTelegramLogins } from './telegram.js'
+import { SessionStore } from './session-store.js'
+import { SignInThrottle } from './sign-in-throttle-store.js'
+import { sweepTelegramLogins } from './identities-repository.js'
 import { UsersRepository } from './users-repository.js'
 
 export interface AccountsPluginOptions {
@@ -62,7 +62,8 @@ async function accounts (api: FastifyInstance, { config, nudge }: AccountsPlugin
   await api.register(accountRoutes, routeOptions)
   await api.register(telegramRoutes, routeOptions)
   await api.register(profileRoutes, { users, profiles: new ProfilesService(pool, users, nudge, config.AVATAR_MAX_BYTES), avatarMaxBytes: config.AVATAR_MAX_BYTES })
-  await api.register(friendsRoutes, { users, friends: new FriendsService(pool, users, nudge), queries: new FriendsQueries(pool) })
+  const friendsRepository = new FriendsRepository(pool)
+  await api.register(friendsRoutes, { users, friends: new FriendsService(pool, users, friendsRepository, nudge), queries: friendsRepository })
 
   // Expired refresh tokens, finished sign-in locks and stale Telegram replay marks are deleted now and then.
   let sweeping: Promise<unknown> | undefined

@@ -6,9 +6,10 @@ import { isUniqueViolation } from '../db/errors.js'
 import { withTransaction } from '../db/transaction.js'
 import { errors } from '../errors.js'
 import type { Passwords } from './passwords.js'
-import type { SessionStore, SessionTokens } from './sessions.js'
-import type { SignInThrottle } from './sign-in-throttle.js'
-import { markTelegramLoginUsed, type TelegramOptions, telegramDisplayName, verifyTelegramLogin } from './telegram.js'
+import type { SessionStore, SessionTokens } from './session-store.js'
+import type { SignInThrottle } from './sign-in-throttle-store.js'
+import { insertTelegramIdentity, linkTelegramIdentity, markTelegramLoginUsed, telegramUser, updateTelegramUsername } from './identities-repository.js'
+import { type TelegramOptions, telegramDisplayName, verifyTelegramLogin } from './telegram.js'
 import type { UsersRepository } from './users-repository.js'
 
 export interface AccountsDeps {
@@ -60,16 +61,15 @@ export class AccountsService {
     }
     await throttle.succeeded(body.email)
     if (passwords.outdated(user.password_hash)) {
-      await pool.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, await passwords.hash(body.password)])
+      await users.setPasswordHash(pool, user.id, await passwords.hash(body.password))
     }
     return { userId: user.id, tokens: await sessions.open(pool, user.id, 'password') }
   }
 
   /** Every session of the user ends, this one included; a new session is opened for the caller. */
   async changePassword (userId: string, body: ChangePasswordBody, address: string, reply: FastifyReply): Promise<Opened> {
-    const { sessions, passwords, throttle, pool } = this.deps
-    const { rows } = await pool.query<{ email: string | null, password_hash: string | null }>('SELECT email, password_hash FROM users WHERE id = $1', [userId])
-    const user = rows[0]
+    const { users, sessions, passwords, throttle, pool } = this.deps
+    const user = await users.credentials(userId)
     if (!user?.password_hash || !user.email) throw errors.passwordNotSet()
     // A stolen access token must not become unlimited guesses at the password either.
     const lockedMs = await throttle.lockedFor(user.email, address)
@@ -83,7 +83,7 @@ export class AccountsService {
     }
     const passwordHash = await passwords.hash(body.newPassword)
     const tokens = await withTransaction(pool, async (db) => {
-      await db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, passwordHash])
+      await users.setPasswordHash(db, userId, passwordHash)
       await sessions.revokeAll(db, userId, 'password_changed')
       return await sessions.open(db, userId, 'password')
     })
@@ -104,16 +104,14 @@ export class AccountsService {
     return await withTransaction(pool, async (db) => {
       await markTelegramLoginUsed(db, body, telegram.maxAgeSeconds)
       const subject = String(body.id)
-      const linked = await db.query<{ user_id: string }>(
-        "SELECT user_id FROM user_identities WHERE provider = 'telegram' AND subject = $1", [subject])
-      let userId = linked.rows[0]?.user_id
+      let userId = await telegramUser(db, subject)
       const created = !userId
       if (!userId) {
         userId = randomUUID()
         await users.insert(db, { id: userId, displayName: telegramDisplayName(body), origin: 'telegram', handleHint: body.username ?? telegramDisplayName(body) })
-        await db.query("INSERT INTO user_identities (provider, subject, user_id, username) VALUES ('telegram', $1, $2, $3)", [subject, userId, body.username ?? null])
+        await insertTelegramIdentity(db, subject, userId, body.username ?? null)
       } else {
-        await db.query("UPDATE user_identities SET username = $2 WHERE provider = 'telegram' AND subject = $1", [subject, body.username ?? null])
+        await updateTelegramUsername(db, subject, body.username ?? null)
       }
       return { userId, created, tokens: await sessions.open(db, userId, 'telegram') }
     }).catch(async (err: unknown) => {
@@ -129,20 +127,7 @@ export class AccountsService {
     const telegram = this.requireTelegram(body)
     await withTransaction(this.deps.pool, async (db) => {
       await markTelegramLoginUsed(db, body, telegram.maxAgeSeconds)
-      const subject = String(body.id)
-      const { rows } = await db.query<{ subject: string, user_id: string }>(
-        "SELECT subject, user_id FROM user_identities WHERE provider = 'telegram' AND (subject = $1 OR user_id = $2)", [subject, userId])
-      if (rows.some((r) => r.subject === subject && r.user_id !== userId)) throw errors.telegramTaken()
-      if (rows.some((r) => r.user_id === userId && r.subject !== subject)) throw errors.telegramAlreadyLinked()
-      try {
-        const { rowCount } = await db.query(`INSERT INTO user_identities (provider, subject, user_id, username) VALUES ('telegram', $1, $2, $3)
-          ON CONFLICT (provider, subject) DO UPDATE SET username = EXCLUDED.username WHERE user_identities.user_id = EXCLUDED.user_id`,
-        [subject, userId, body.username ?? null])
-        if (rowCount === 0) throw errors.telegramTaken() // linked elsewhere a moment ago
-      } catch (err) {
-        if (isUniqueViolation(err, 'user_identities_user_id_provider_key')) throw errors.telegramAlreadyLinked()
-        throw err
-      }
+      await linkTelegramIdentity(db, String(body.id), userId, body.username ?? null)
     })
   }
 

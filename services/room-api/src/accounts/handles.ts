@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto'
 import { RESERVED_HANDLES } from '@watch-together/protocol'
-import type pg from 'pg'
 
 /**
  * The handle a name suggests: its latin letters and digits (accents dropped), words joined by `_`,
@@ -18,12 +17,4 @@ export function handleCandidates (base: string, count: number): string[] {
   const out = base === 'user' ? [] : [base]
   while (out.length < count) out.push(`${base}_${randomInt(1000, 1_000_000)}`)
   return out
-}
-
-/** A free handle like `base`, to suggest when someone asks for a taken one. */
-export async function freeHandleLike (db: pg.Pool | pg.PoolClient, base: string): Promise<string> {
-  const candidates = handleCandidates(base, 6).slice(1)
-  const { rows } = await db.query<{ c: string }>(
-    'SELECT c FROM unnest($1::text[]) AS c WHERE NOT EXISTS (SELECT 1 FROM users WHERE handle = c) LIMIT 1', [candidates])
-  return rows[0]?.c ?? candidates[0] as string
 }

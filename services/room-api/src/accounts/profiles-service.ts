@@ -1,7 +1,8 @@
 import type pg from 'pg'
 import { withTransaction } from '../db/transaction.js'
 import { errors } from '../errors.js'
-import { appendUserEvents, userEvent } from '../outbox/user-events.js'
+import { appendUserEvents } from '../outbox/outbox-repository.js'
+import { userEvent } from '../outbox/user-events.js'
 import { checkAvatar, initialsSvg } from './avatars.js'
 import type { PersonRow, UsersRepository } from './users-repository.js'
 
@@ -28,25 +29,20 @@ export class ProfilesService {
   async setAvatar (userId: string, bytes: Buffer): Promise<void> {
     const contentType = checkAvatar(bytes, this.avatarMaxBytes)
     await this.changeAvatar(userId, async (db) => {
-      await db.query(`INSERT INTO avatars (user_id, content_type, bytes) VALUES ($1, $2, $3)
-        ON CONFLICT (user_id) DO UPDATE SET content_type = EXCLUDED.content_type, bytes = EXCLUDED.bytes, updated_at = now()`,
-      [userId, contentType, bytes])
+      await this.users.putAvatar(db, userId, contentType, bytes)
     })
   }
 
   /** Back to the initials; idempotent. */
   async deleteAvatar (userId: string): Promise<void> {
     await this.changeAvatar(userId, async (db) => {
-      const { rowCount } = await db.query('DELETE FROM avatars WHERE user_id = $1', [userId])
-      return rowCount !== 0
+      return await this.users.deleteAvatar(db, userId)
     })
   }
 
   /** Public (an <img> sends no bearer token): the upload, else the initials on a colour. */
   async avatar (userId: string): Promise<AvatarImage> {
-    const { rows } = await this.pool.query<{ display_name: string, content_type: string | null, bytes: Buffer | null }>(
-      'SELECT u.display_name, a.content_type, a.bytes FROM users u LEFT JOIN avatars a ON a.user_id = u.id WHERE u.id = $1', [userId])
-    const r = rows[0]
+    const r = await this.users.avatar(userId)
     if (!r) throw errors.userNotFound()
     if (r.content_type && r.bytes) return { contentType: r.content_type, body: r.bytes }
     return { contentType: 'image/svg+xml; charset=utf-8', body: initialsSvg(userId, r.display_name) }
@@ -55,10 +51,9 @@ export class ProfilesService {
   private async changeAvatar (userId: string, write: (db: pg.PoolClient) => Promise<boolean | void>) {
     await withTransaction(this.pool, async (db) => {
       if (await write(db) === false) return
-      const { rows } = await db.query<PersonRow>(`UPDATE users u SET avatar_version = avatar_version + 1 WHERE id = $1
-        RETURNING u.id, u.handle, u.display_name, u.avatar_version`, [userId])
-      if (!rows[0]) throw errors.userNotFound()
-      await appendUserEvents(db, [profileEvent(rows[0])])
+      const row = await this.users.bumpAvatarVersion(db, userId)
+      if (!row) throw errors.userNotFound()
+      await appendUserEvents(db, [profileEvent(row)])
     })
     this.nudge()
   }

@@ -1,6 +1,6 @@
 import { AUTH_COOKIES, CSRF_HEADER } from '@watch-together/protocol'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { SessionTokens } from './sessions.js'
+import type { SessionTokens } from './session-store.js'
 
 /** Only the auth endpoints ever receive the refresh token: no other request carries it. */
 export const REFRESH_COOKIE_PATH = '/api/v1/auth'

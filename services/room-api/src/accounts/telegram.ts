@@ -1,7 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import type { TelegramAuthBody } from '@watch-together/protocol'
-import type pg from 'pg'
-import type { Db } from '../db/transaction.js'
 import { errors } from '../errors.js'
 
 export interface TelegramOptions { botToken: string, maxAgeSeconds: number }
@@ -24,22 +22,6 @@ export function verifyTelegramLogin (body: TelegramAuthBody, opts: TelegramOptio
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw errors.telegramInvalid()
   const age = nowSeconds - Number(body.auth_date)
   if (!Number.isSafeInteger(age) || age > opts.maxAgeSeconds || age < -60) throw errors.telegramStale()
-}
-
-/**
- * Marks a verified payload used (by its hash) until it would be stale anyway: the same payload
- * presented again within the window is a replay. Inside the sign-in's transaction, so a sign-in
- * that fails later leaves the payload usable.
- */
-export async function markTelegramLoginUsed (db: Db, body: TelegramAuthBody, maxAgeSeconds: number): Promise<void> {
-  const { rowCount } = await db.query(`INSERT INTO telegram_auth_uses (hash, expires_at)
-    VALUES ($1, to_timestamp($2::double precision + $3 + 60)) ON CONFLICT (hash) DO NOTHING`,
-  [body.hash.toLowerCase(), Number(body.auth_date), maxAgeSeconds])
-  if (rowCount === 0) throw errors.telegramReplayed()
-}
-
-export async function sweepTelegramLogins (pool: pg.Pool): Promise<void> {
-  await pool.query('DELETE FROM telegram_auth_uses WHERE expires_at < now()')
 }
 
 /** The display name a Telegram user brings: first and last name, else the username, else their id. */

@@ -3,7 +3,7 @@ import type pg from 'pg'
 import { isUniqueViolation } from '../db/errors.js'
 import type { Db } from '../db/transaction.js'
 import { errors } from '../errors.js'
-import { freeHandleLike, handleBase, handleCandidates } from './handles.js'
+import { handleBase, handleCandidates } from './handles.js'
 
 type Queryable = pg.Pool | Db
 
@@ -36,6 +36,14 @@ export interface NewUser {
 }
 
 const LIKE_SPECIALS = /[\\%_]/g
+
+/** A free handle like `base`, to suggest when someone asks for a taken one. */
+async function freeHandleLike (db: Queryable, base: string): Promise<string> {
+  const candidates = handleCandidates(base, 6).slice(1)
+  const { rows } = await db.query<{ c: string }>(
+    'SELECT c FROM unnest($1::text[]) AS c WHERE NOT EXISTS (SELECT 1 FROM users WHERE handle = c) LIMIT 1', [candidates])
+  return rows[0]?.c ?? candidates[0] as string
+}
 
 /** The users table: one row per person whichever way they sign in. */
 export class UsersRepository {
@@ -151,5 +159,41 @@ export class UsersRepository {
     if (rows[0]) return rows[0]
     if (change.handle) throw errors.handleTaken(change.handle, await freeHandleLike(db, handleBase(change.handle)))
     throw errors.userNotFound()
+  }
+
+  /** What a password change checks against. */
+  async credentials (id: string): Promise<{ email: string | null, password_hash: string | null } | undefined> {
+    const { rows } = await this.pool.query<{ email: string | null, password_hash: string | null }>('SELECT email, password_hash FROM users WHERE id = $1', [id])
+    return rows[0]
+  }
+
+  async setPasswordHash (db: Queryable, id: string, passwordHash: string): Promise<void> {
+    await db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, passwordHash])
+  }
+
+  async putAvatar (db: Db, id: string, contentType: string, bytes: Buffer): Promise<void> {
+    await db.query(`INSERT INTO avatars (user_id, content_type, bytes) VALUES ($1, $2, $3)
+      ON CONFLICT (user_id) DO UPDATE SET content_type = EXCLUDED.content_type, bytes = EXCLUDED.bytes, updated_at = now()`,
+    [id, contentType, bytes])
+  }
+
+  /** False when there was none. */
+  async deleteAvatar (db: Db, id: string): Promise<boolean> {
+    const { rowCount } = await db.query('DELETE FROM avatars WHERE user_id = $1', [id])
+    return rowCount !== 0
+  }
+
+  /** The uploaded avatar (content type and bytes null when none) and the name for initials; undefined for an unknown user. */
+  async avatar (id: string) {
+    const { rows } = await this.pool.query<{ display_name: string, content_type: string | null, bytes: Buffer | null }>(
+      'SELECT u.display_name, a.content_type, a.bytes FROM users u LEFT JOIN avatars a ON a.user_id = u.id WHERE u.id = $1', [id])
+    return rows[0]
+  }
+
+  /** Bumps the version in avatar URLs (so caches refetch); the profile after, undefined for an unknown user. */
+  async bumpAvatarVersion (db: Db, id: string): Promise<PersonRow | undefined> {
+    const { rows } = await db.query<PersonRow>(`UPDATE users u SET avatar_version = avatar_version + 1 WHERE id = $1
+      RETURNING ${PERSON_COLUMNS}`, [id])
+    return rows[0]
   }
 }

@@ -2,6 +2,7 @@ import { eventBatchHandler, eventConsumerPlugin } from '@watch-together/kafka'
 import type { WatchEvent } from '@watch-together/protocol'
 import type { FastifyInstance } from 'fastify'
 import type pg from 'pg'
+import * as repo from '../rooms/rooms-repository.js'
 import type { RoomsService } from '../rooms/rooms-service.js'
 
 export interface ConsumerDeps {
@@ -20,32 +21,27 @@ export async function applyEvent (deps: ConsumerDeps, event: WatchEvent): Promis
   switch (event.type) {
     case 'room.emptied':
       // Realtime saw the last connection go; the sweeper closes the room after the grace period.
-      await pool.query(`UPDATE rooms SET emptied_at = COALESCE(emptied_at, to_timestamp($2::double precision / 1000))
-        WHERE id = $1 AND status = 'active'`, [event.roomId, event.at])
+      await repo.markRoomEmptied(pool, event.roomId, event.at)
       break
     case 'session.connected':
-      await pool.query(`WITH m AS (UPDATE room_members SET online = true, offline_since = NULL WHERE room_id = $1 AND user_id = $2)
-        UPDATE rooms SET emptied_at = NULL WHERE id = $1 AND status = 'active'`, [event.roomId, event.userId])
+      if (event.userId !== null) await repo.markMemberOnline(pool, event.roomId, event.userId)
       break
     case 'session.disconnected': {
       // A member with another socket still open (a second tab) stays online.
       if ((event.payload.userConnections ?? 0) > 0) break
       // The grace counts from when room-api learns of it: a late or replayed disconnect never hands the role away at once.
-      await pool.query(`UPDATE room_members SET online = false, offline_since = now()
-        WHERE room_id = $1 AND user_id = $2 AND online`, [event.roomId, event.userId])
+      if (event.userId !== null) await repo.markMemberOffline(pool, event.roomId, event.userId)
       break
     }
     case 'player.ended': {
       // Only the room's own film ends the room (realtime's rule too): the end of another item of
       // the room's queue, were one ever reported, leaves it open.
-      const { rowCount } = await pool.query('SELECT 1 FROM rooms WHERE id = $1 AND film_id = $2', [event.roomId, event.payload.itemId])
-      if (rowCount) await rooms.closeBySystem(event.roomId, 'film_ended')
+      if (await repo.isRoomFilm(pool, event.roomId, event.payload.itemId)) await rooms.closeBySystem(event.roomId, 'film_ended')
       break
     }
     case 'room.archived':
       // The archive worker finished a closed room; an active room is never archived.
-      await pool.query(`UPDATE rooms SET status = 'archived', archived_at = now()
-        WHERE id = $1 AND status = 'closed'`, [event.roomId])
+      await repo.markArchived(pool, event.roomId)
       break
     default:
       // Everything else on the topic (our own events, chat, player commands) is not ours to act on.

@@ -2,14 +2,14 @@ import type { Relationship } from '@watch-together/protocol'
 import type pg from 'pg'
 import { type Db, withTransaction } from '../db/transaction.js'
 import { errors } from '../errors.js'
-import { appendUserEvents, pairEvents, type PendingUserEvent, userEvent } from '../outbox/user-events.js'
+import { appendUserEvents } from '../outbox/outbox-repository.js'
+import { pairEvents, type PendingUserEvent, userEvent } from '../outbox/user-events.js'
 import type { UsersRepository } from '../accounts/users-repository.js'
+import type { FriendsRepository, PairState } from './friends-repository.js'
 
 /** Whether someone who blocked me answers as if unknown (404) for this action; blocking them back works regardless. */
 const HIDE_FROM_BLOCKED = true
 const VISIBLE_TO_BLOCKED = false
-
-interface PairState { blocked_me: boolean, i_blocked: boolean, friends: boolean, sent: boolean, received: boolean }
 
 /**
  * Mutual friendship: a request, then the other's accept. Every change runs in one transaction that
@@ -19,7 +19,8 @@ interface PairState { blocked_me: boolean, i_blocked: boolean, friends: boolean,
  * for you (404, as for an unknown id); someone you blocked cannot be asked until unblocked (409).
  */
 export class FriendsService {
-  constructor (private readonly pool: pg.Pool, private readonly users: UsersRepository, private readonly nudge: () => void) {}
+  constructor (private readonly pool: pg.Pool, private readonly users: UsersRepository, private readonly repo: FriendsRepository,
+    private readonly nudge: () => void) {}
 
   /** POST /me/friend-requests: strict (a repeat or a friend is a 409). */
   async request (me: string, target: { userId: string } | { handle: string }): Promise<{ userId: string, relationship: Relationship }> {
@@ -81,8 +82,7 @@ export class FriendsService {
   async block (me: string, otherId: string): Promise<Relationship> {
     if (me === otherId) throw errors.blockSelf()
     return await this.simple(me, otherId, VISIBLE_TO_BLOCKED, async (db, other, events) => {
-      const { rowCount } = await db.query('INSERT INTO blocks (blocker_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [me, other])
-      if (rowCount === 0) return 'blocked'
+      if (!await this.repo.block(db, me, other)) return 'blocked'
       if (await this.unfriend(db, me, other)) events.push(...pairEvents('friend.removed', me, other))
       if (await this.deleteRequest(db, me, other)) events.push(...pairEvents('friend.request_cancelled', me, other))
       if (await this.deleteRequest(db, other, me)) events.push(...pairEvents('friend.request_declined', me, other))
@@ -94,8 +94,7 @@ export class FriendsService {
   async unblock (me: string, otherId: string): Promise<Relationship> {
     if (me === otherId) throw errors.blockSelf()
     return await this.simple(me, otherId, VISIBLE_TO_BLOCKED, async (db, other, events) => {
-      const { rowCount } = await db.query('DELETE FROM blocks WHERE blocker_id = $1 AND blocked_id = $2', [me, other])
-      if (rowCount) events.push(userEvent('user.unblocked', me, { otherUserId: other, actorId: me }))
+      if (await this.repo.unblock(db, me, other)) events.push(userEvent('user.unblocked', me, { otherUserId: other, actorId: me }))
       return 'none'
     })
   }
@@ -108,7 +107,7 @@ export class FriendsService {
       events.push(...pairEvents('friend.request_accepted', me, other))
       return 'friend'
     }
-    await db.query('INSERT INTO friend_requests (from_user_id, to_user_id) VALUES ($1, $2)', [me, other])
+    await this.repo.insertRequest(db, me, other)
     events.push(...pairEvents('friend.request_sent', me, other))
     return 'request_sent'
   }
@@ -152,34 +151,22 @@ export class FriendsService {
 
   /** Both rows, in id order (deadlock-free); an unknown other is a 404. */
   private async lockPair (db: Db, me: string, other: string) {
-    const { rowCount } = await db.query('SELECT 1 FROM users WHERE id = ANY($1) ORDER BY id FOR UPDATE', [[me, other]])
-    if (rowCount !== 2) throw errors.userNotFound()
+    if (!await this.repo.lockPair(db, me, other)) throw errors.userNotFound()
   }
 
   private async state (db: Db, me: string, other: string): Promise<PairState> {
-    const { rows } = await db.query<PairState>(`SELECT
-      EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $2 AND blocked_id = $1) AS blocked_me,
-      EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2) AS i_blocked,
-      EXISTS (SELECT 1 FROM friendships WHERE user_id = $1 AND friend_id = $2) AS friends,
-      EXISTS (SELECT 1 FROM friend_requests WHERE from_user_id = $1 AND to_user_id = $2) AS sent,
-      EXISTS (SELECT 1 FROM friend_requests WHERE from_user_id = $2 AND to_user_id = $1) AS received`, [me, other])
-    return rows[0] as PairState
+    return await this.repo.pairState(db, me, other)
   }
 
-  /** Deletes the request from → to; with `remove` false only says whether one exists. */
   private async deleteRequest (db: Db, from: string, to: string, remove = true): Promise<boolean> {
-    const sql = remove
-      ? 'DELETE FROM friend_requests WHERE from_user_id = $1 AND to_user_id = $2'
-      : 'SELECT 1 FROM friend_requests WHERE from_user_id = $1 AND to_user_id = $2'
-    return ((await db.query(sql, [from, to])).rowCount ?? 0) > 0
+    return await this.repo.deleteRequest(db, from, to, remove)
   }
 
   private async makeFriends (db: Db, a: string, b: string) {
-    await db.query('INSERT INTO friendships (user_id, friend_id) VALUES ($1, $2), ($2, $1) ON CONFLICT DO NOTHING', [a, b])
+    await this.repo.makeFriends(db, a, b)
   }
 
   private async unfriend (db: Db, a: string, b: string): Promise<boolean> {
-    const { rowCount } = await db.query('DELETE FROM friendships WHERE (user_id, friend_id) IN (($1, $2), ($2, $1))', [a, b])
-    return (rowCount ?? 0) > 0
+    return await this.repo.unfriend(db, a, b)
   }
 }

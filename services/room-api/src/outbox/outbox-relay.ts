@@ -1,7 +1,9 @@
-import { type EventEnvelope, eventKey } from '@watch-together/protocol'
+import { eventKey } from '@watch-together/protocol'
 import { createDrainLoop, type Producer, sendByPartition } from '@watch-together/kafka'
 import type { FastifyBaseLogger } from 'fastify'
 import type pg from 'pg'
+import { withTransaction } from '../db/transaction.js'
+import { deleteEvents, oldestEvents, tryRelayLock } from './outbox-repository.js'
 import { outboxRecord } from './room-events.js'
 
 export interface RelayOptions {
@@ -30,30 +32,17 @@ export interface RelayOptions {
 export function createOutboxRelay (opts: RelayOptions) {
   /** One pass: the advisory lock, a batch in id order, sent per partition, the sent rows deleted, in one transaction. */
   async function pass (): Promise<number> {
-    const client = await opts.pool.connect()
-    let broken = false
-    let failure: unknown
-    let read = 0
-    try {
-      await client.query('BEGIN')
-      const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [opts.lockKey])
-      if (!lock.rows[0]?.ok) { await client.query('COMMIT'); return 0 }
-      const { rows } = await client.query<{ id: string, envelope: EventEnvelope }>(
-        'SELECT id, envelope FROM outbox ORDER BY id LIMIT $1', [opts.batchSize])
+    const { read, failure } = await withTransaction(opts.pool, async (db) => {
+      if (!await tryRelayLock(db, opts.lockKey)) return { read: 0, failure: undefined }
+      const rows = await oldestEvents(db, opts.batchSize)
       // A room's events share a partition, and so do a user's (key `user:<id>`).
       const entries = rows.map((row) => ({ id: row.id, key: eventKey(row.envelope), record: outboxRecord(row.envelope) }))
       const result = await sendByPartition(opts.producer, opts.topic, await opts.partitionCount(), entries)
       // Remove what was published even when other partitions failed, so a retry never repeats it.
-      if (result.sent.length > 0) await client.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [result.sent])
-      await client.query('COMMIT')
-      failure = result.failure
-      read = rows.length
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => { broken = true })
-      throw err
-    } finally {
-      client.release(broken)
-    }
+      if (result.sent.length > 0) await deleteEvents(db, result.sent)
+      return { read: rows.length, failure: result.failure }
+    })
+    // Thrown after the commit: the deletes of what was sent stand, the drain loop backs off.
     if (failure) throw failure
     return read
   }

@@ -1,7 +1,10 @@
 import type pg from 'pg'
 import { withTransaction } from '../db/transaction.js'
 import { errors } from '../errors.js'
-import { appendUserEvents, userEvent } from '../outbox/user-events.js'
+import { appendUserEvents } from '../outbox/outbox-repository.js'
+import { userEvent } from '../outbox/user-events.js'
+import { FriendsRepository } from '../friends/friends-repository.js'
+import { invitationFacts } from './rooms-repository.js'
 import type { CurrentUser } from './rooms-service.js'
 
 /**
@@ -13,16 +16,11 @@ import type { CurrentUser } from './rooms-service.js'
  */
 export async function inviteFriends (pool: pg.Pool, user: CurrentUser, roomId: string, userIds: string[], onEvents: () => void): Promise<string[]> {
   const invited = await withTransaction(pool, async (db) => {
-    const { rows: [room] } = await db.query<{ status: string, invite_code: string, name: string | null, film_id: string, title: string, present: boolean }>(`
-      SELECT r.status, r.invite_code, r.name, r.film_id, f.title,
-        EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = $2 AND m.left_at IS NULL) AS present
-      FROM rooms r JOIN films f ON f.id = r.film_id WHERE r.id = $1`, [roomId, user.id])
+    const room = await invitationFacts(db, roomId, user.id)
     if (!room) throw errors.roomNotFound()
     if (room.status !== 'active') throw errors.roomClosed()
     if (!room.present) throw errors.notMember()
-    const { rows } = await db.query<{ friend_id: string }>(
-      'SELECT friend_id FROM friendships WHERE user_id = $1 AND friend_id = ANY($2::text[])', [user.id, userIds])
-    const friends = new Set(rows.map((r) => r.friend_id))
+    const friends = await new FriendsRepository(pool).friendIdsAmong(db, user.id, userIds)
     const strangers = userIds.filter((id) => !friends.has(id))
     if (strangers.length > 0) throw errors.notFriend(strangers)
     const events = [...friends].map((to) => userEvent('room.invited', to, {

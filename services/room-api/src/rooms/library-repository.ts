@@ -1,28 +1,16 @@
 import type { Film } from '@watch-together/protocol'
 import type pg from 'pg'
 import { errors } from '../errors.js'
+import { type CatalogPage, type CatalogQuery, searchCatalog } from '../media/catalog-search-repository.js'
 import { FILM_COLUMNS, type FilmRow, toFilm } from './room-view.js'
-
-/** Turns free text into a prefix query over title words: "big bun" → big:* & bun:*. */
-export function toPrefixQuery (text: string): string | null {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
-  return words.length ? words.slice(0, 8).map((w) => `${w}:*`).join(' & ') : null
-}
 
 /** The catalog and "want to watch" lists (friends and matches: src/friends). */
 export class LibraryRepository {
   constructor (private readonly pool: pg.Pool) {}
 
-  async films (q: string | undefined, limit: number, offset: number): Promise<{ films: Film[], total: number }> {
-    const query = q === undefined ? null : toPrefixQuery(q)
-    if (q !== undefined && query === null) return { films: [], total: 0 }
-    // $1 is the search (or NULL for all films), so one statement serves both paths.
-    const where = "WHERE $1::text IS NULL OR to_tsvector('simple', f.title) @@ to_tsquery('simple', $1)"
-    const [page, count] = await Promise.all([
-      this.pool.query<FilmRow>(`SELECT ${FILM_COLUMNS} FROM films f ${where} ORDER BY f.title, f.id LIMIT $2 OFFSET $3`, [query, limit, offset]),
-      this.pool.query<{ total: number }>(`SELECT count(*)::int AS total FROM films f ${where}`, [query])
-    ])
-    return { films: page.rows.map(toFilm), total: count.rows[0]?.total ?? 0 }
+  /** The catalog page: search and filters in src/media/catalog-search-repository.ts. */
+  async films (query: CatalogQuery, limit: number, offset: number): Promise<CatalogPage> {
+    return await searchCatalog(this.pool, query, limit, offset)
   }
 
   async film (id: string): Promise<Film> {

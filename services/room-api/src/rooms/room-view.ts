@@ -1,7 +1,4 @@
 import type { Film, Room, RoomMember } from '@watch-together/protocol'
-import type pg from 'pg'
-
-type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient
 
 export interface FilmRow {
   id: string
@@ -47,23 +44,6 @@ export interface RoomViewRow {
 /** Members as the JSON a view query aggregates (`m` is a room_members row or alike). */
 export const MEMBER_JSON = `json_build_object('user_id', m.user_id, 'name', m.name, 'role', m.role,
   'joined_at', m.joined_at, 'left_at', m.left_at, 'online', m.online, 'muted', m.muted)`
-
-/** A room with its film and members, in one round trip (members aggregated as JSON). */
-export async function loadRoomView (db: Queryable, roomId: string): Promise<Room | null> {
-  const { rows } = await db.query<RoomViewRow>({
-    name: 'room-view',
-    text: `
-    SELECT r.id, r.name, r.owner_id, r.invite_code, r.status, r.control_mode, r.created_at, r.closed_at,
-      row_to_json(f) AS film,
-      COALESCE((SELECT json_agg(${MEMBER_JSON} ORDER BY m.joined_at, m.user_id)
-        FROM room_members m WHERE m.room_id = r.id), '[]') AS members
-    FROM rooms r JOIN films f ON f.id = r.film_id
-    WHERE r.id = $1`,
-    values: [roomId]
-  })
-  const row = rows[0]
-  return row ? toRoom(row) : null
-}
 
 export function toRoom (row: RoomViewRow): Room {
   const members: RoomMember[] = row.members.map((m) => ({

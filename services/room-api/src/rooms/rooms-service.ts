@@ -1,21 +1,18 @@
 import { randomInt, randomUUID } from 'node:crypto'
-import { type ControlMode, type EventPayload, type LeaveReason, type Room, RoomName } from '@watch-together/protocol'
+import { type ControlMode, type EventPayload, type Room, RoomName } from '@watch-together/protocol'
 import type pg from 'pg'
 import { isUniqueViolation } from '../db/errors.js'
 import { type Db, withTransaction } from '../db/transaction.js'
 import { errors } from '../errors.js'
-import { appendEvents, insertEventsFromS, type PendingEvent, roomEvent } from '../outbox/room-events.js'
+import { appendEvents, type PendingEvent } from '../outbox/outbox-repository.js'
+import { roomEvent } from '../outbox/room-events.js'
 import { newInviteCode } from './invite-code.js'
-import { FILM_COLUMNS, type FilmRow, loadRoomView, MEMBER_JSON, type RoomViewRow, toFilm, toRoom } from './room-view.js'
+import * as repo from './rooms-repository.js'
+import type { LockedRoom, MemberRow } from './rooms-repository.js'
+import { toFilm, toRoom } from './room-view.js'
 
 export interface CurrentUser { id: string, name: string }
 export type CloseReason = 'host' | 'film_ended' | 'empty'
-
-interface LockedRoom { id: string, status: string, control_mode: ControlMode, emptied_at: Date | null }
-interface JoinFacts {
-  status: string, my_id: string | null, my_left_at: Date | null, my_left_reason: LeaveReason | null, host_id: string | null, host_left_at: Date | null
-}
-interface MemberRow { user_id: string, name: string, role: 'host' | 'guest', left_at: Date | null, muted: boolean }
 
 /**
  * Room lifecycle. Every change runs in one transaction that locks the room row, applies the
@@ -31,29 +28,14 @@ export class RoomsService {
       roomEvent('room.created', roomId, user.id, { filmId, ownerId: user.id, ownerName: user.name, controlMode: 'everyone', ...(name ? { name } : {}) }),
       roomEvent('member.joined', roomId, user.id, { name: user.name, role: 'host' })
     ]
-    const envelopes = events.map((e, i) => ({ ...e, seq: i + 1 }))
-    let created
+    let row
     try {
-      created = await this.pool.query<{ invite_code: string, created_at: Date, joined_at: Date, film: FilmRow }>({
-        name: 'room-create',
-        text: `
-        WITH film AS (SELECT ${FILM_COLUMNS} FROM films f WHERE f.id = $2),
-        room AS (
-          INSERT INTO rooms (id, film_id, owner_id, owner_name, invite_code, event_seq, name)
-          SELECT $1, film.id, $3, $4, $5, $6, $8 FROM film
-          RETURNING id, invite_code, created_at, event_seq),
-        s AS (SELECT event_seq FROM room),
-        host AS (INSERT INTO room_members (room_id, user_id, name, role, epoch) SELECT id, $3, $4, 'host', 2 FROM room RETURNING joined_at),
-        events AS (${insertEventsFromS('$6', '$7')})
-        SELECT room.invite_code, room.created_at, host.joined_at, row_to_json(film) AS film FROM room, host, film`,
-        values: [roomId, filmId, user.id, user.name, newInviteCode(), envelopes.length, JSON.stringify(envelopes), name ?? null]
-      })
+      row = await repo.insertRoom(this.pool, { roomId, filmId, ownerId: user.id, ownerName: user.name, inviteCode: newInviteCode(), name: name ?? null, events })
     } catch (err) {
       if (isUniqueViolation(err, 'rooms_one_active_per_owner')) throw errors.alreadyActive(user.id)
       if (name && isUniqueViolation(err, 'rooms_active_name')) throw errors.nameTaken(name, await this.freeName(name))
       throw err
     }
-    const row = created.rows[0]
     if (!row) throw errors.filmNotFound()
     this.onEvents()
     // Everything the response shows was written by this statement: no second read.
@@ -73,7 +55,7 @@ export class RoomsService {
   }
 
   async details (user: CurrentUser, roomId: string): Promise<Room> {
-    const room = await loadRoomView(this.pool, roomId)
+    const room = await repo.loadRoomView(this.pool, roomId)
     if (!room) throw errors.roomNotFound()
     if (!room.members.some((m) => m.userId === user.id)) throw errors.notMember()
     return room
@@ -83,9 +65,7 @@ export class RoomsService {
   private async freeName (name: string): Promise<string> {
     const base = name.slice(0, 35)
     const candidates = [2, 3, 4, 5, 6, 7, 8, 9].map((n) => `${base}-${n}`)
-    const { rows } = await this.pool.query<{ name: string }>(
-      "SELECT name FROM rooms WHERE status = 'active' AND name = ANY($1::text[])", [candidates])
-    const taken = new Set(rows.map((r) => r.name))
+    const taken = await repo.activeNamesAmong(this.pool, candidates)
     return candidates.find((c) => !taken.has(c)) ?? `${base}-${randomInt(1000, 10000)}`
   }
 
@@ -93,13 +73,12 @@ export class RoomsService {
   async findByName (name: string): Promise<string | null> {
     const parsed = RoomName.safeParse(name)
     if (!parsed.success) return null
-    const { rows } = await this.pool.query<{ id: string }>("SELECT id FROM rooms WHERE name = $1 AND status = 'active'", [parsed.data])
-    return rows[0]?.id ?? null
+    return await repo.activeRoomIdByName(this.pool, parsed.data) ?? null
   }
 
   async preview (name: string) {
     const roomId = await this.findByName(name)
-    const room = roomId ? await loadRoomView(this.pool, roomId) : null
+    const room = roomId ? await repo.loadRoomView(this.pool, roomId) : null
     if (!room?.name) throw errors.nameNotFound()
     const host = room.members.find((m) => m.role === 'host')
     return { id: room.id, name: room.name, film: room.film, hostName: host?.name ?? room.members[0]?.name ?? '' }
@@ -113,9 +92,9 @@ export class RoomsService {
   }
 
   async joinByCode (user: CurrentUser, code: string): Promise<Room> {
-    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM rooms WHERE invite_code = $1', [code])
-    if (!rows[0]) throw errors.inviteNotFound()
-    return await this.join(user, rows[0].id)
+    const roomId = await repo.roomIdByInviteCode(this.pool, code)
+    if (!roomId) throw errors.inviteNotFound()
+    return await this.join(user, roomId)
   }
 
   /**
@@ -137,19 +116,8 @@ export class RoomsService {
     const written = await withTransaction(this.pool, async (db) => {
       // Lock first, then read: a statement sees the rows committed before it began, so reading
       // members in the locking statement would miss a concurrent join we waited for.
-      const locked = await db.query({ name: 'room-lock', text: 'SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE', values: [roomId] })
-      if (locked.rowCount === 0) throw errors.roomNotFound()
-      const facts = (await db.query<JoinFacts>({
-        name: 'join-facts',
-        text: `
-        SELECT r.status, me.user_id AS my_id, me.left_at AS my_left_at, me.left_reason AS my_left_reason,
-          h.user_id AS host_id, h.left_at AS host_left_at
-        FROM rooms r
-        LEFT JOIN room_members me ON me.room_id = r.id AND me.user_id = $2
-        LEFT JOIN room_members h ON h.room_id = r.id AND h.role = 'host'
-        WHERE r.id = $1`,
-        values: [roomId, user.id]
-      })).rows[0]
+      if (!await repo.lockRoom(db, roomId)) throw errors.roomNotFound()
+      const facts = await repo.joinFacts(db, roomId, user.id)
       if (!facts) throw errors.roomNotFound()
       if (facts.status !== 'active') throw errors.roomClosed()
       if (facts.my_id !== null && facts.my_left_at === null) return 0
@@ -158,25 +126,12 @@ export class RoomsService {
       const hostIsMe = facts.host_id === user.id
       const takesOver = facts.host_id === null || (!hostIsMe && facts.host_left_at !== null)
       if (takesOver && facts.host_id !== null) {
-        await db.query("UPDATE room_members SET role = 'guest' WHERE room_id = $1 AND user_id = $2", [roomId, facts.host_id])
+        await repo.setRole(db, roomId, facts.host_id, 'guest')
       }
       const role = hostIsMe || takesOver ? 'host' : 'guest'
       const events = [roomEvent('member.joined', roomId, user.id, { name: user.name, role })]
       if (takesOver) events.push(roomEvent('host.changed', roomId, user.id, { fromUserId: facts.host_id, toUserId: user.id, reason: 'returned' }))
-      await db.query({
-        name: 'join-write',
-        text: `
-        WITH s AS (UPDATE rooms SET emptied_at = NULL, host_present = host_present OR $4 = 'host', event_seq = event_seq + $5
-          WHERE id = $1 RETURNING event_seq),
-        -- The membership's epoch is the seq of its member.joined, the first of these events.
-        joined AS (
-          INSERT INTO room_members (room_id, user_id, name, role, epoch) SELECT $1, $2, $3, $4, s.event_seq - $5 + 1 FROM s
-          ON CONFLICT (room_id, user_id) DO UPDATE
-            SET name = EXCLUDED.name, role = EXCLUDED.role, joined_at = clock_timestamp(), left_at = NULL, left_reason = NULL,
-              muted = false, online = false, offline_since = clock_timestamp(), epoch = EXCLUDED.epoch)
-        ${insertEventsFromS('$5', '$6')}`,
-        values: [roomId, user.id, user.name, role, events.length, JSON.stringify(events.map((e) => ({ ...e, seq: 0 })))]
-      })
+      await repo.writeJoin(db, { roomId, userId: user.id, name: user.name, role, events })
       return events.length
     })
     if (written > 0) this.onEvents()
@@ -191,28 +146,8 @@ export class RoomsService {
   private async joinAsNewGuest (user: CurrentUser, roomId: string): Promise<Room | null> {
     const event = roomEvent('member.joined', roomId, user.id, { name: user.name, role: 'guest' })
     try {
-      // The room view comes back from the same statement: members already there (as of the
-      // statement's snapshot) plus the new one from the INSERT's RETURNING.
-      const res = await this.pool.query<RoomViewRow>({
-        name: 'join-new-guest',
-        text: `
-        WITH s AS (
-          UPDATE rooms SET emptied_at = NULL, event_seq = event_seq + 1
-          WHERE id = $1 AND status = 'active' AND host_present
-          RETURNING id, name, film_id, owner_id, invite_code, status, control_mode, created_at, closed_at, event_seq),
-        joined AS (
-          INSERT INTO room_members (room_id, user_id, name, role, epoch) SELECT $1, $2, $3, 'guest', s.event_seq FROM s
-          RETURNING user_id, name, role, joined_at, left_at, online, muted),
-        events AS (${insertEventsFromS('1', '$4')})
-        SELECT s.id, s.name, s.owner_id, s.invite_code, s.status, s.control_mode, s.created_at, s.closed_at,
-          row_to_json(f) AS film,
-          (SELECT json_agg(${MEMBER_JSON} ORDER BY m.joined_at, m.user_id)
-            FROM (SELECT user_id, name, role, joined_at, left_at, online, muted FROM room_members WHERE room_id = $1
-                  UNION ALL SELECT * FROM joined) m) AS members
-        FROM s JOIN films f ON f.id = s.film_id`,
-        values: [roomId, user.id, user.name, JSON.stringify([{ ...event, seq: 0 }])]
-      })
-      return res.rows[0] ? toRoom(res.rows[0]) : null
+      const row = await repo.insertNewGuest(this.pool, { roomId, userId: user.id, name: user.name, event })
+      return row ? toRoom(row) : null
     } catch (err) {
       if (isUniqueViolation(err, 'room_members_pkey')) return null
       throw err
@@ -246,7 +181,7 @@ export class RoomsService {
     await this.change(roomId, async (db, room) => {
       const target = await moderationTarget(db, room, user.id, targetId)
       if (target.muted === muted) return []
-      await db.query('UPDATE room_members SET muted = $3 WHERE room_id = $1 AND user_id = $2', [roomId, targetId, muted])
+      await repo.setMuted(db, roomId, targetId, muted)
       return [roomEvent('member.mute_changed', roomId, targetId, { actorId: user.id, muted })]
     })
     return await this.view(roomId)
@@ -260,17 +195,7 @@ export class RoomsService {
     let moved = false
     await this.change(roomId, async (db, room) => {
       if (room.status !== 'active') return []
-      const { rows } = await db.query<{ host_id: string, next_id: string | null }>(`
-        SELECT h.user_id AS host_id,
-          (SELECT m.user_id FROM room_members m
-            WHERE m.room_id = h.room_id AND m.left_at IS NULL AND m.online AND m.user_id <> h.user_id
-            ORDER BY m.joined_at, m.user_id LIMIT 1) AS next_id
-        FROM room_members h
-        WHERE h.room_id = $1 AND h.role = 'host' AND h.left_at IS NULL AND NOT h.online
-          AND h.offline_since <= now() - make_interval(secs => $2::double precision / 1000)
-        -- Waits for a presence update of the host in flight, then re-checks it: a host who just came back keeps the role.
-        FOR UPDATE OF h`, [roomId, graceMs])
-      const row = rows[0]
+      const row = await repo.absentHost(db, roomId, graceMs)
       if (!row?.next_id) return []
       await moveHost(db, roomId, row.host_id, row.next_id)
       moved = true
@@ -306,7 +231,7 @@ export class RoomsService {
       if (room.status !== 'active') throw errors.roomClosed()
       await requireHost(db, roomId, user.id)
       if (room.control_mode === controlMode) return []
-      await db.query('UPDATE rooms SET control_mode = $2 WHERE id = $1', [roomId, controlMode])
+      await repo.setControlMode(db, roomId, controlMode)
       return [roomEvent('room.control_mode_changed', roomId, user.id, { controlMode })]
     })
     return await this.view(roomId)
@@ -327,24 +252,7 @@ export class RoomsService {
 
   /** What a realtime ticket needs; only a present member of an active room gets one. */
   async ticketFacts (user: CurrentUser, roomId: string) {
-    const { rows } = await this.pool.query<{
-      status: string,
-      control_mode: ControlMode,
-      film_id: string,
-      duration_sec: number,
-      role: 'host' | 'guest' | null,
-      left_at: Date | null,
-      name: string | null,
-      epoch: string | null
-    }>({
-      name: 'ticket-facts-film',
-      text: `
-      SELECT r.status, r.control_mode, r.film_id, f.duration_sec, m.role, m.left_at, m.name, m.epoch
-      FROM rooms r JOIN films f ON f.id = r.film_id LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = $2
-      WHERE r.id = $1`,
-      values: [roomId, user.id]
-    })
-    const row = rows[0]
+    const row = await repo.ticketFacts(this.pool, roomId, user.id)
     if (!row) throw errors.roomNotFound()
     if (row.status !== 'active') throw errors.roomClosed()
     if (!row.role || row.left_at !== null) throw errors.notMember()
@@ -356,7 +264,7 @@ export class RoomsService {
   }
 
   private async view (roomId: string): Promise<Room> {
-    const room = await loadRoomView(this.pool, roomId)
+    const room = await repo.loadRoomView(this.pool, roomId)
     if (!room) throw errors.roomNotFound()
     return room
   }
@@ -364,7 +272,7 @@ export class RoomsService {
   /** Locks the room, runs `apply`, appends the events it returns, commits, wakes the relay. */
   private async change (roomId: string, apply: (db: Db, room: LockedRoom) => Promise<PendingEvent[]>, onMissing?: () => void) {
     const written = await withTransaction(this.pool, async (db) => {
-      const room = (await db.query<LockedRoom>('SELECT id, status, control_mode, emptied_at FROM rooms WHERE id = $1 FOR UPDATE', [roomId])).rows[0]
+      const room = await repo.lockRoom(db, roomId)
       if (!room) {
         if (onMissing) { onMissing(); return 0 }
         throw errors.roomNotFound()
@@ -377,11 +285,7 @@ export class RoomsService {
   }
 }
 
-async function member (db: Db, roomId: string, userId: string): Promise<MemberRow | undefined> {
-  const { rows } = await db.query<MemberRow>(
-    'SELECT user_id, name, role, left_at, muted FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, userId])
-  return rows[0]
-}
+const member = repo.memberOf
 
 async function requireHost (db: Db, roomId: string, userId: string) {
   const me = await member(db, roomId, userId)
@@ -405,28 +309,25 @@ async function moderationTarget (db: Db, room: LockedRoom, actorId: string, targ
  * member; the last one out marks the room empty.
  */
 async function endMembership (db: Db, roomId: string, me: MemberRow, payload: EventPayload<'member.left'>): Promise<PendingEvent[]> {
-  await db.query(`UPDATE room_members SET left_at = clock_timestamp(), left_reason = $3, online = false, offline_since = clock_timestamp()
-    WHERE room_id = $1 AND user_id = $2`, [roomId, me.user_id, payload.reason])
+  await repo.markLeft(db, roomId, me.user_id, payload.reason)
   const events = [roomEvent('member.left', roomId, me.user_id, payload)]
-  const next = (await db.query<{ user_id: string }>(
-    'SELECT user_id FROM room_members WHERE room_id = $1 AND left_at IS NULL ORDER BY joined_at, user_id LIMIT 1', [roomId])).rows[0]
+  const next = await repo.firstPresentMember(db, roomId)
   if (!next) {
-    await db.query('UPDATE rooms SET emptied_at = now(), host_present = host_present AND NOT $2 WHERE id = $1', [roomId, me.role === 'host'])
+    await repo.markEmptiedByLeave(db, roomId, me.role === 'host')
   } else if (me.role === 'host') {
-    await moveHost(db, roomId, me.user_id, next.user_id)
-    events.push(roomEvent('host.changed', roomId, me.user_id, { fromUserId: me.user_id, toUserId: next.user_id, reason: 'left' }))
+    await moveHost(db, roomId, me.user_id, next)
+    events.push(roomEvent('host.changed', roomId, me.user_id, { fromUserId: me.user_id, toUserId: next, reason: 'left' }))
   }
   return events
 }
 
 /** Demote first: the partial unique index allows one host per room at any moment. */
 async function moveHost (db: Db, roomId: string, fromUserId: string, toUserId: string) {
-  await db.query("UPDATE room_members SET role = 'guest' WHERE room_id = $1 AND user_id = $2", [roomId, fromUserId])
-  await db.query("UPDATE room_members SET role = 'host' WHERE room_id = $1 AND user_id = $2", [roomId, toUserId])
+  await repo.setRole(db, roomId, fromUserId, 'guest')
+  await repo.setRole(db, roomId, toUserId, 'host')
 }
 
 async function closeLocked (db: Db, roomId: string, userId: string | null, reason: CloseReason): Promise<PendingEvent[]> {
-  await db.query(
-    "UPDATE rooms SET status = 'closed', closed_at = now(), close_reason = $2, emptied_at = NULL WHERE id = $1", [roomId, reason])
+  await repo.closeRoom(db, roomId, reason)
   return [roomEvent('room.closed', roomId, userId, { reason })]
 }

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type pg from 'pg'
+import { roomsEmptyPastGrace, roomsWithAbsentHost } from './rooms-repository.js'
 import type { RoomsService } from './rooms-service.js'
 
 interface SweeperDeps { pool: pg.Pool, rooms: RoomsService, log: FastifyBaseLogger }
@@ -8,10 +9,7 @@ interface SweeperDeps { pool: pg.Pool, rooms: RoomsService, log: FastifyBaseLogg
 export function startEmptyRoomSweeper (deps: SweeperDeps, graceMs: number, intervalMs: number) {
   let running: Promise<void> | undefined
   const sweep = async () => {
-    const { rows } = await deps.pool.query<{ id: string }>(`SELECT id FROM rooms
-      WHERE status = 'active' AND emptied_at IS NOT NULL AND emptied_at <= now() - make_interval(secs => $1::double precision / 1000)
-      ORDER BY emptied_at LIMIT 100`, [graceMs])
-    for (const row of rows) await deps.rooms.closeBySystem(row.id, 'empty')
+    for (const roomId of await roomsEmptyPastGrace(deps.pool, graceMs)) await deps.rooms.closeBySystem(roomId, 'empty')
   }
   const timer = setInterval(() => {
     if (running) return
@@ -30,12 +28,7 @@ export function startEmptyRoomSweeper (deps: SweeperDeps, graceMs: number, inter
 export function startHostSweeper (deps: SweeperDeps, graceMs: number, intervalMs: number) {
   let running: Promise<void> | undefined
   const sweep = async () => {
-    const { rows } = await deps.pool.query<{ room_id: string }>(`SELECT h.room_id FROM room_members h
-      WHERE h.role = 'host' AND h.left_at IS NULL AND NOT h.online
-        AND h.offline_since <= now() - make_interval(secs => $1::double precision / 1000)
-        AND EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = h.room_id AND m.left_at IS NULL AND m.online AND m.user_id <> h.user_id)
-      ORDER BY h.offline_since LIMIT 100`, [graceMs])
-    for (const row of rows) await deps.rooms.handOverAbsentHost(row.room_id, graceMs)
+    for (const roomId of await roomsWithAbsentHost(deps.pool, graceMs)) await deps.rooms.handOverAbsentHost(roomId, graceMs)
   }
   const timer = setInterval(() => {
     if (running) return

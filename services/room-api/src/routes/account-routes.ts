@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { AccountsService, Opened } from '../accounts/accounts-service.js'
 import { clearSessionCookies, type CookieOptions, sessionCredentials, setSessionCookies } from '../accounts/session-cookies.js'
-import type { SessionStore } from '../accounts/sessions.js'
+import type { SessionStore } from '../accounts/session-store.js'
 import type { UsersRepository } from '../accounts/users-repository.js'
 import { errors } from '../errors.js'
 

@@ -4,13 +4,13 @@ import {
 } from '@watch-together/protocol'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { UsersRepository } from '../accounts/users-repository.js'
-import type { FriendsQueries } from '../friends/friends-queries.js'
+import type { FriendsRepository } from '../friends/friends-repository.js'
 import type { FriendsService } from '../friends/friends-service.js'
 
 const ok = <T extends object>(data: T) => ({ success: true as const, errors: [], ...data })
 const fail = { '4xx': ErrorBody, '5xx': ErrorBody }
 
-export interface FriendsRoutesOptions { users: UsersRepository, friends: FriendsService, queries: FriendsQueries }
+export interface FriendsRoutesOptions { users: UsersRepository, friends: FriendsService, queries: FriendsRepository }
 
 /** People search, friend requests, friends, blocks and matches; all for the signed-in user. */
 export const friendsRoutes: FastifyPluginAsyncZod<FriendsRoutesOptions> = async (app, { users, friends, queries }) => {

@@ -8,8 +8,8 @@ const fail = { '4xx': ErrorBody, '5xx': ErrorBody }
 /** The catalog (public) and the signed-in user's "want to watch" list (friends and matches: friends-routes.ts). */
 export const catalogRoutes: FastifyPluginAsyncZod<{ library: LibraryRepository }> = async (app, { library }) => {
   app.get('/films', {
-    schema: { tags: ['catalog'], summary: 'List films, or search titles by word prefixes (q)', querystring: FilmsQuery, response: { 200: FilmsResponse, ...fail } }
-  }, async (request) => ok(await library.films(request.query.q, request.query.limit ?? 20, request.query.offset ?? 0)))
+    schema: { tags: ['catalog'], summary: 'List films and tracks; search (q, English and Russian, prefixes, typos) and filter (kind, genre, year, language)', querystring: FilmsQuery, response: { 200: FilmsResponse, ...fail } }
+  }, async (request) => ok(await library.films(request.query, request.query.limit ?? 20, request.query.offset ?? 0)))
 
   app.get('/films/:filmId', {
     schema: { tags: ['catalog'], summary: 'One film', params: FilmIdParams, response: { 200: FilmResponse, ...fail } }

@@ -32,6 +32,9 @@ export async function webClientRoutes (app: FastifyInstance, opts: WebClientOpti
     index: false,
     cacheControl: false,
     acceptRanges: true,
+    // One route per built file (the build is done before the server starts): the catch-all below
+    // then sees every other address.
+    wildcard: false,
     setHeaders (res, path) {
       if (path.includes('/assets/')) res.header('cache-control', 'public, max-age=31536000, immutable')
       else if (path.includes('/media/')) res.header('cache-control', 'public, max-age=86400')
@@ -44,4 +47,13 @@ export async function webClientRoutes (app: FastifyInstance, opts: WebClientOpti
       return reply.sendFile('index.html')
     })
   }
+  // Any other page address a browser asks for gets the client, which shows its styled not-found page,
+  // with a real 404 status; API, invite and file misses keep the JSON not-found answer.
+  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
+    const path = request.url.split('?')[0] ?? ''
+    const page = !/^\/(api|r|media|assets)\//.test(path) && !/\.[a-z0-9]+$/i.test(path) && (request.headers.accept ?? '').includes('text/html')
+    if (!page) return reply.callNotFound()
+    reply.code(404).header('cache-control', 'no-cache')
+    return reply.sendFile('index.html')
+  })
 }

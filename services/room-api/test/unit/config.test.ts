@@ -39,14 +39,16 @@ t.test('a wrong value stops the service with the variable named', async (t) => {
 
 t.test('production refuses dev secrets and dev sign-in', async (t) => {
   const err = t.throws(() => readConfig({ NODE_ENV: 'production', DEV_SIGN_IN: 'true' })) as ConfigError
-  t.same(err.variables.sort(), ['DEV_SIGN_IN', 'JWT_SECRET', 'TICKET_SECRET'])
-  const config = readConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), TICKET_SECRET: 'q'.repeat(40) })
+  t.same(err.variables.sort(), ['DEV_SIGN_IN', 'JWT_SECRET', 'LIVEKIT_API_SECRET', 'MEDIA_URL_SECRET', 'TICKET_SECRET'])
+  const secrets = { JWT_SECRET: 'p'.repeat(40), TICKET_SECRET: 'q'.repeat(40), MEDIA_URL_SECRET: 'm'.repeat(40), LIVEKIT_API_SECRET: 'l'.repeat(40) }
+  const config = readConfig({ NODE_ENV: 'production', ...secrets })
   t.equal(config.DEV_SIGN_IN, false)
   t.equal(config.ACCOUNTS, true, 'accounts are on by default')
   t.equal(config.COOKIE_SECURE, true, 'session cookies are Secure in production')
-  const insecure = t.throws(() => readConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), TICKET_SECRET: 'q'.repeat(40), COOKIE_SECURE: 'false' })) as ConfigError
+  t.equal(config.MEDIA_ADMIN_TOKEN, undefined, 'no admin media token unless set (the admin API is off)')
+  const insecure = t.throws(() => readConfig({ NODE_ENV: 'production', ...secrets, COOKIE_SECURE: 'false' })) as ConfigError
   t.same(insecure.variables, ['COOKIE_SECURE'])
-  const jwks = readConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://auth.example/jwks.json', TICKET_SECRET: 'q'.repeat(40) })
+  const jwks = readConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://auth.example/jwks.json', TICKET_SECRET: 'q'.repeat(40), MEDIA_URL_SECRET: 'm'.repeat(40), LIVEKIT_API_SECRET: 'l'.repeat(40) })
   t.equal(jwks.JWT_JWKS_URL, 'https://auth.example/jwks.json', 'with JWKS the HS256 secret is not needed')
   t.equal(jwks.ACCOUNTS, false, 'with JWKS the Auth service owns sign-in: accounts are off')
 })
