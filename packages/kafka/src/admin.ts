@@ -15,27 +15,32 @@ export interface Admin {
   disconnect (): Promise<void>
 }
 
-type KafkaAdmin = ReturnType<ReturnType<typeof createKafkaClient>['admin']>
+const READY_TIMEOUT_MS = 30_000
 
-/** What a broker answers about a topic its controller has just created, before its metadata caught up. */
-const NOT_YET = new Set(['LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION'])
-const LEADERS_TIMEOUT_MS = 30_000
+/** Whether kafkajs marks an error as one a later try may not get (a leader moving, metadata catching up). */
+const retriable = (err: unknown) => (err as { retriable?: boolean } | null)?.retriable === true
 
 /**
- * Waits until every partition of `topics` has a leader. Here, not in kafkajs (`waitForLeaders`): its
- * wait tolerates only LEADER_NOT_AVAILABLE, and a freshly started KRaft broker answered
- * UNKNOWN_TOPIC_OR_PARTITION for a topic just created, which failed the creation (a crashed test in CI).
+ * Calls `fn` until it stops failing with a retriable error, for up to READY_TIMEOUT_MS. kafkajs gives up
+ * at once on some of them: its createTopics wait tolerates only LEADER_NOT_AVAILABLE (a fresh KRaft broker
+ * answered UNKNOWN_TOPIC_OR_PARTITION for a topic its controller had just created), and fetchTopicOffsets
+ * fails on NOT_LEADER_FOR_PARTITION, which a broker answers for a new partition that its metadata already
+ * shows led by it, before it has taken the leadership (half of the runs of a test here; a crash in CI).
  */
-async function waitForLeaders (admin: KafkaAdmin, topics: string[]) {
-  const deadline = Date.now() + LEADERS_TIMEOUT_MS
+async function untilServed<T> (what: string, fn: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + READY_TIMEOUT_MS
   for (;;) {
+    let last: unknown
     try {
-      const { topics: found } = await admin.fetchTopicMetadata({ topics })
-      if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return
+      const result = await fn()
+      if (result !== undefined) return result
     } catch (err) {
-      if (!NOT_YET.has((err as { type?: string }).type ?? '')) throw err
+      if (!retriable(err)) throw err
+      last = err
     }
-    if (Date.now() > deadline) throw new Error(`Kafka: the partitions of ${topics.join(', ')} have no leader after ${LEADERS_TIMEOUT_MS / 1000} s`)
+    if (Date.now() > deadline) {
+      throw new Error(`Kafka: ${what} not served after ${READY_TIMEOUT_MS / 1000} s${last ? ` (last error: ${(last as Error).message})` : ''}`)
+    }
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
 }
@@ -57,13 +62,20 @@ export function createAdmin (settings: KafkaSettings): Admin {
         waitForLeaders: false,
         topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions }))
       })
-      await waitForLeaders(admin, missing.map((t) => t.topic))
+      const names = missing.map((t) => t.topic)
+      // Ready means served: every partition has a leader in the metadata, and its leader answers for it.
+      await untilServed(`the partitions of ${names.join(', ')}`, async () => {
+        const { topics: found } = await admin.fetchTopicMetadata({ topics: names })
+        return found.length === names.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)) ? true : undefined
+      })
+      for (const name of names) await untilServed(`the offsets of ${name}`, () => admin.fetchTopicOffsets(name))
     },
     async deleteTopics (topics) {
       await admin.deleteTopics({ topics })
     },
     async topicOffsets (topic) {
-      const offsets = await admin.fetchTopicOffsets(topic)
+      // A partition's leader can move (a broker restarted or failed over): asked again until one answers.
+      const offsets = await untilServed(`the offsets of ${topic}`, () => admin.fetchTopicOffsets(topic))
       return offsets.map((o) => ({ partition: o.partition, high: o.high, low: o.low }))
     },
     async groupOffsets (groupId, topic) {
