@@ -69,6 +69,15 @@ export function parseEvent (bytes: Buffer | string | null): ParsedEvent {
   return { success: true, event, envelope: event as EventEnvelope }
 }
 
+/**
+ * The typed view of an envelope that came through parseEvent, where its type's schema read the payload:
+ * null for a type this build does not know. For consumers that carry envelopes (the archive keeps unknown
+ * types too) and switch on the known ones without parsing or coercing the payload again.
+ */
+export function knownEvent (envelope: EventEnvelope): WatchEvent | null {
+  return isKnownEventType(envelope.type) ? envelope as unknown as WatchEvent : null
+}
+
 /** An event before its per-room (or per-user) `seq`: the outbox that appends it numbers it. */
 export type PendingEventOf<T extends EventType> = Omit<EventOf<T>, 'seq'>
 export type PendingEvent = { [T in EventType]: PendingEventOf<T> }[EventType]

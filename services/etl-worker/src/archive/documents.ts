@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@watch-together/protocol'
+import { type EventEnvelope, knownEvent } from '@watch-together/protocol'
 import type { AnyBulkWriteOperation } from 'mongodb'
 import type { ChatMessageDoc, EventDoc } from './collections.js'
 
@@ -101,31 +101,32 @@ export function chatWrites (events: EventEnvelope[], filmId: string | null): { m
   const updates: AnyBulkWriteOperation<ChatMessageDoc>[] = []
   const deletions = deletionsIn(events)
   for (const event of events) {
-    if (!isRoomEvent(event)) continue
-    const p = event.payload
-    if (event.type === 'chat.message_sent') {
+    // Typed by its type (parseEvent read the payload): no coercion of what the schema already checked.
+    const e = knownEvent(event)
+    if (e === null || !isRoomEvent(event)) continue
+    if (e.type === 'chat.message_sent') {
       const at = new Date(event.at)
       const deletion = deletionOf(event, deletions)
       messages.push({
-        _id: messageIdOf(event),
+        _id: e.payload.messageId,
         eventId: event.id,
         roomId: event.roomId,
         filmId,
         userId: event.userId,
-        name: String(p.name),
-        text: String(p.text),
+        name: e.payload.name,
+        text: e.payload.text,
         at,
         hourUtc: at.getUTCHours(),
-        positionMs: Number(p.positionMs),
-        clientMessageId: String(p.clientMessageId),
+        positionMs: e.payload.positionMs,
+        clientMessageId: e.payload.clientMessageId,
         reactions: [],
         ...(deletion ? deletedFields(deletion) : {})
       })
-    } else if (event.type === 'chat.reaction_added') {
-      const reaction = { eventId: event.id, userId: event.userId, emoji: String(p.emoji), at: new Date(event.at) }
-      updates.push({ updateOne: { filter: { _id: String(p.messageId) }, update: { $addToSet: { reactions: reaction } } } })
-    } else if (event.type === 'chat.message_deleted') {
-      updates.push({ updateOne: { filter: { _id: messageIdOf(event), roomId: event.roomId, deleted: { $ne: true } }, update: { $set: deletedFields(event) } } })
+    } else if (e.type === 'chat.reaction_added') {
+      const reaction = { eventId: event.id, userId: event.userId, emoji: e.payload.emoji, at: new Date(event.at) }
+      updates.push({ updateOne: { filter: { _id: e.payload.messageId }, update: { $addToSet: { reactions: reaction } } } })
+    } else if (e.type === 'chat.message_deleted') {
+      updates.push({ updateOne: { filter: { _id: e.payload.messageId, roomId: event.roomId, deleted: { $ne: true } }, update: { $set: deletedFields(event) } } })
     }
   }
   return { messages, updates }

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@watch-together/protocol'
+import { type EventEnvelope, type EventOf, knownEvent } from '@watch-together/protocol'
 import type { RoomSummary } from './collections.js'
 
 /**
@@ -80,8 +80,8 @@ function stopBuffering (s: RoomSummary, at: number, userId?: string | null) {
   })
 }
 
-function applyPlayerCommand (s: RoomSummary, event: EventEnvelope) {
-  const { command, state } = event.payload as { command: string, state: Record<string, unknown> }
+function applyPlayerCommand (s: RoomSummary, event: EventOf<'player.command_applied'>) {
+  const { command, state } = event.payload
   s.playerCommands++
   if (command === 'play') s.plays++
   else if (command === 'pause') s.pauses++
@@ -118,39 +118,40 @@ export function applyEvent (summary: RoomSummary, event: EventEnvelope): RoomSum
   s.eventsApplied++
   if (event.at < s.firstEventAt.getTime()) s.firstEventAt = new Date(event.at)
   if (event.at > s.lastEventAt.getTime()) s.lastEventAt = new Date(event.at)
-  const p = event.payload
-  switch (event.type) {
+  // Typed by its type (parseEvent read the payload): a type this build does not know counts as activity only.
+  const e = knownEvent(event)
+  switch (e?.type) {
     case 'room.created':
-      s.filmId = String(p.filmId)
-      s.ownerId = String(p.ownerId)
-      s.hostId = s.hostId ?? String(p.ownerId)
-      s.controlMode = String(p.controlMode)
+      s.filmId = e.payload.filmId
+      s.ownerId = e.payload.ownerId
+      s.hostId = s.hostId ?? e.payload.ownerId
+      s.controlMode = e.payload.controlMode
       s.openedAt = new Date(event.at)
-      addMember(s, String(p.ownerId))
+      addMember(s, e.payload.ownerId)
       break
     case 'member.joined':
       addMember(s, event.userId)
-      if (p.role === 'host' && event.userId) s.hostId = event.userId
+      if (e.payload.role === 'host' && event.userId) s.hostId = event.userId
       break
     case 'member.left':
       s.present = s.present.filter((id) => id !== event.userId)
       stopBuffering(s, event.at, event.userId)
       // Older events have no reason: they were members leaving.
-      if (p.reason === 'removed') s.membersRemoved++
-      else if (p.reason === 'banned') s.membersBanned++
+      if (e.payload.reason === 'removed') s.membersRemoved++
+      else if (e.payload.reason === 'banned') s.membersBanned++
       break
     case 'member.mute_changed':
-      if (p.muted === true) s.mutes++
+      if (e.payload.muted) s.mutes++
       else s.unmutes++
       break
     case 'host.changed':
-      s.hostId = String(p.toUserId)
+      s.hostId = e.payload.toUserId
       break
     case 'room.control_mode_changed':
-      s.controlMode = String(p.controlMode)
+      s.controlMode = e.payload.controlMode
       break
     case 'player.command_applied':
-      applyPlayerCommand(s, event)
+      applyPlayerCommand(s, e)
       break
     case 'player.ended':
       stopPlaying(s, event.at)
@@ -175,7 +176,7 @@ export function applyEvent (summary: RoomSummary, event: EventEnvelope): RoomSum
       break
     case 'room.closed':
       s.closedAt = new Date(event.at)
-      s.closeReason = String(p.reason)
+      s.closeReason = e.payload.reason
       closeIntervals(s, event.at)
       s.present = []
       break
