@@ -75,6 +75,9 @@ export function createRoomLog (redis: RedisClient, opts: RoomLogOptions) {
       ? JSON.stringify(makeEvent(input.event.type, { roomId, userId: input.event.userId, at: input.event.at, source: 'realtime', payload: input.event.payload }))
       : ''
     if (input.frame && opts.checkFrames) RoomEventFrame.parse({ seq: 1, ...input.frame })
+    // A step whose reply is lost (a timeout under load, a failover) may still have run: its event would then
+    // wait for the publisher's sweep, up to a minute, unless the stream is hinted anyway. A hint for a stream
+    // that got nothing is harmless (the publisher finds it empty and drops it).
     const reply = await run(
       [keys.seq, keys.events, keys.outbox, keys.state, keys.chat, keys.chatRecent, keys.membership, keys.muted,
         keys.chatClientIds, keys.rate(input.rateLimit?.userId ?? ''), opts.outbox.slotIndexOf(keys.outbox)],
@@ -102,7 +105,10 @@ export function createRoomLog (redis: RedisClient, opts: RoomLogOptions) {
         input.rateLimit ? String(input.rateLimit.max) : '',
         input.rateLimit ? String(input.rateLimit.windowMs) : ''
       ]
-    ) as [number, number | string, string?]
+    ).catch((err: unknown) => {
+      if (event) opts.outbox.hintSoon(keys.outbox)
+      throw err
+    }) as [number, number | string, string?]
     if (reply[0] === 0) return { ok: false, current: String(reply[1]) }
     if (reply[0] === 2 || reply[0] === 3) return { ok: false, refused: String(reply[1]) as Refusal }
     if (reply[0] === 4) return { ok: false, duplicate: String(reply[1]) }
