@@ -12,21 +12,53 @@ const failures = []
 /** Per failure, the lines that say why (nested failed points, their diagnostics, the test's comments): CI shows only the end of the output. */
 const reasons = []
 
-/** The few lines of a failed top-level point's body that explain it. */
+/** A diagnostic block's lines shown at most (a diff or a stack); the rest is in the .tap file. */
+const BLOCK_LINES = 15
+/** The test's own comments shown before its first failure (its progress) and after it (teardown readings). */
+const COMMENTS_BEFORE = 10
+const COMMENTS_AFTER = 6
+
+/**
+ * The lines of a failed top-level point that explain it: its subtest's body (before the point) and its own
+ * diagnostics (the indented block after it, where a top-level assertion keeps them). Failed points with
+ * their diagnostics come first; the test's comments before the first failure show how far it got.
+ */
 function why (body) {
-  const picked = []
+  const failing = []
+  const before = []
+  const after = []
   for (let i = 0; i < body.length; i++) {
     const line = body[i].trimEnd()
     const text = line.trim()
-    if (/^not ok \d+/.test(text) || /^# (?!Subtest)/.test(text)) picked.push(text.slice(0, 300))
-    else if (/^(found|wanted|message|stack|diff|code|tapCaught|error):/.test(text)) {
-      picked.push(`  ${text.slice(0, 300)}`)
-      // The diagnostic's first lines (a block value such as a diff or a stack).
+    if (/^not ok \d+/.test(text)) failing.push(text.slice(0, 300))
+    else if (/^# (?!Subtest)/.test(text)) (failing.length ? after : before).push(text.slice(0, 300))
+    else if (/^(found|wanted|message|stack|diff|code|tapCaught|error|expired|signal):/.test(text)) {
+      failing.push(`  ${text.slice(0, 300)}`)
       const indent = line.length - line.trimStart().length
-      for (let j = i + 1; j < Math.min(body.length, i + 4) && body[j].length - body[j].trimStart().length > indent; j++) picked.push(`    ${body[j].trim().slice(0, 300)}`)
+      let j = i + 1
+      for (; j < body.length && body[j].length - body[j].trimStart().length > indent; j++) {
+        if (j - i <= BLOCK_LINES) failing.push(`    ${body[j].trim().slice(0, 300)}`)
+      }
+      if (j - i - 1 > BLOCK_LINES) failing.push(`    … ${j - i - 1 - BLOCK_LINES} more lines`)
+      i = j - 1
     }
   }
-  return picked.slice(-25)
+  return [...before.slice(-COMMENTS_BEFORE), ...failing, ...after.slice(0, COMMENTS_AFTER)]
+}
+
+/** The indented diagnostic block that follows a point (up to its closing `...`). */
+function blockAfter (lines, index) {
+  let end = index + 1
+  if (!/^\s+---$/.test(lines[end] ?? '')) return []
+  while (end < lines.length && !/^\s+\.\.\.$/.test(lines[end])) end++
+  return lines.slice(index + 1, end)
+}
+
+/** The last lines of a file's stderr log (written beside its TAP by the lanes), for a file that crashed. */
+function logTail (tapFile) {
+  try {
+    return readFileSync(tapFile.replace(/\.tap$/, '.log'), 'utf8').trimEnd().split('\n').slice(-8).map((l) => l.slice(0, 300))
+  } catch { return [] }
 }
 
 function walk (dir) {
@@ -52,14 +84,18 @@ for (const file of files) {
       else {
         fileFailed++
         failures.push(`${file}: ${point[2] ?? ''}`)
-        reasons.push([`${file.split('/').slice(-1)[0]}: ${point[2] ?? ''}`, ...why(lines.slice(bodyStart, index)).map((l) => `    ${l}`)])
+        reasons.push([`${file.split('/').slice(-1)[0]}: ${point[2] ?? ''}`, ...why([...lines.slice(bodyStart, index), ...blockAfter(lines, index)]).map((l) => `    ${l}`)])
       }
       bodyStart = index + 1
     }
     if (/^1\.\.\d+/.test(line)) hasPlan = true
     if (/^Bail out!/.test(line)) fileFailed++
   }
-  if (!hasPlan && fileFailed === 0) { fileFailed = 1; failures.push(`${file}: ended without a plan (crashed or timed out)`) }
+  if (!hasPlan && fileFailed === 0) {
+    fileFailed = 1
+    failures.push(`${file}: ended without a plan (crashed or timed out)`)
+    reasons.push([`${file.split('/').slice(-1)[0]}: ended without a plan; the end of its log:`, ...logTail(file).map((l) => `    ${l}`)])
+  }
   passed += filePassed; failed += fileFailed
 }
 
