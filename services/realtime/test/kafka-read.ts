@@ -1,18 +1,38 @@
 // The shared topic reader (packages/kafka topic-reader.ts) on this machine's stack, stopped by the caller.
-import { readTopic as read, type TopicReader } from '@watch-together/kafka'
+import { createAdmin, readTopic as read, type TopicReader } from '@watch-together/kafka'
 import { stack } from '@watch-together/test-kit'
 
-export type ReadBack = TopicReader
+export type ReadBack = TopicReader & { topic: string }
 
 export async function readTopic (topic: string): Promise<ReadBack> {
-  return await read({ teardown () {} }, stack.kafkaBrokers, topic)
+  return { ...await read({ teardown () {} }, stack.kafkaBrokers, topic), topic }
 }
 
 /**
  * 150 s by default: beyond the outbox's once-a-minute sweep. In the cluster lane of CI an event reached Kafka
- * only after more than 60 s now and then (film-end, membership; cause not found: its immediate drain, set off
- * by the room's hint, seems missed under load and the sweep then sends it), which a 60 s wait failed.
+ * only after more than 60 s now and then, and once not within 150 s (film-end, membership; cause not found).
+ * A wait that fails says which side held the event: the topic's record count against what the reader consumed.
  */
 export async function waitForEvents (reader: ReadBack, what: string, check: (events: ReadBack['events']) => boolean, timeoutMs = 150_000) {
-  await reader.waitForEvents(what, check, timeoutMs)
+  try {
+    await reader.waitForEvents(what, check, timeoutMs)
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; ${await where(reader)}`)
+  }
+}
+
+/** How many records the topic holds against how many the reader consumed (both sides of a missing event). */
+async function where (reader: ReadBack): Promise<string> {
+  const admin = createAdmin({ brokers: stack.kafkaBrokers, clientId: 'wait-diagnosis', retries: 1 })
+  try {
+    await admin.connect()
+    const offsets = await admin.topicOffsets(reader.topic)
+    const held = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0)
+    return `${reader.topic} holds ${held} records; the reader consumed ${reader.events.length + reader.bad.length} (${reader.bad.length} bad)` +
+      (held > reader.events.length + reader.bad.length ? ': the reader is behind' : ': the event was never published')
+  } catch (err) {
+    return `the topic's offsets could not be read (${(err as Error).message})`
+  } finally {
+    await admin.disconnect().catch(() => {})
+  }
 }
