@@ -5,9 +5,9 @@
 // one or two at a time. It checks the invariants (invariants.ts) as it goes and at the end, prints the
 // report, writes it to infra/soak/results/, and exits 1 on any violation. Loopback only; it stops itself.
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { freePort } from '../drills/services.js'
 import { addFilm, Checker, type Names } from './invariants.js'
 import { FAULT_KINDS, fingerprint, makeSchedule, type Fault, type FaultKind } from './schedule.js'
 import { ROOT, Server, Service, sleep, STACK_DIR, type Crash, type Target } from './targets.js'
@@ -48,14 +48,6 @@ const env = {
 }
 
 const log = (msg: string) => console.error(`[soak ${new Date().toISOString().slice(11, 19)}] ${msg}`)
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 interface FaultResult extends Fault {
   startedAt: number

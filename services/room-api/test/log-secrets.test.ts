@@ -2,10 +2,9 @@
 // deployed: dist/server.js, pino at trace level) are used with credentials in every place a client puts
 // them, then everything they wrote is searched for those credentials.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { stack, uniqueName } from '@watch-together/test-kit'
+import { freePort, stack, uniqueName } from '@watch-together/test-kit'
 import pg from 'pg'
 import t from 'tap'
 import { WebSocket } from 'ws'
@@ -17,14 +16,6 @@ const TICKET_SECRET = `ticket-secret-${uniqueName('s')}-0123456789`
 const ADMIN_TOKEN = `admin-token-${uniqueName('s')}`
 
 interface Running { child: ChildProcess, output: () => string, base: string }
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /** Starts dist/server.js of a service on a free port and collects its stdout and stderr. */
 async function startService (t: { teardown (fn: () => unknown): void }, service: string, env: Record<string, string>): Promise<Running> {

@@ -2,10 +2,9 @@
 // realtime, each built from its own buildApp on a free port, pointed at each other and at this
 // worktree's servers, with a topic, consumer group, schema and key prefix of their own.
 import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { createAdmin } from '@watch-together/kafka'
-import { startLivekit, stack, type TestLivekit, uniqueName } from '@watch-together/test-kit'
+import { freePort, startLivekit, stack, type TestLivekit, uniqueName } from '@watch-together/test-kit'
 import pg from 'pg'
 import { buildApp as buildRoomApi } from '../../../../services/room-api/src/app.js'
 import { readConfig as readRoomApiConfig } from '../../../../services/room-api/src/config.js'
@@ -19,18 +18,6 @@ export const WEB_DIST = fileURLToPath(new URL('../../dist', import.meta.url))
 const TICKET_SECRET = 'web-e2e-ticket-secret-0123456789abcdef'
 
 interface Teardown { teardown (fn: () => unknown): void }
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 export interface StackOptions {
   /** room-api settings on top of the test's own, e.g. `{ HOST_GRACE_MS: '1500', HOST_SWEEP_MS: '200' }`. */
