@@ -20,7 +20,7 @@ t.setTimeout(600_000)
 // 8 s, CI once saw a media request refused beside the whole suite).
 const TTL_S = 12
 const FILM_S = 60
-const library = mediaLibrary({ MEDIA_URL_TTL_SECONDS: String(TTL_S) })
+const library = mediaLibrary(t, { MEDIA_URL_TTL_SECONDS: String(TTL_S) })
 const film = makeFilm(join(library.root, 'films'), 'Long.Night.2020', { seconds: FILM_S, title: 'Long Night' })
 
 const video = (page: Page) => page.evaluate(() => {

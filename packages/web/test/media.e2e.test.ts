@@ -14,7 +14,7 @@ import { startStack } from './helpers/stack.js'
 
 t.setTimeout(600_000)
 
-const library = mediaLibrary()
+const library = mediaLibrary(t)
 const film = makeFilm(join(library.root, 'films'), 'Fire.Wings.2021', { seconds: 60, title: 'Fire Wings' })
 
 const video = (page: Page) => page.evaluate(() => {

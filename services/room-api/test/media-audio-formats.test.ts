@@ -10,7 +10,7 @@ import { makeTaggedAudio } from './helpers/media-fixtures.js'
 
 t.setTimeout(600_000)
 
-const { root, env } = mediaEnv()
+const { root, env } = mediaEnv(t)
 const SONGS = [
   { format: 'flac', title: 'Copper Rain', artist: 'Lumen Trio', album: 'Lossless Nights', track: 4, year: 2016, genre: 'Jazz' },
   { format: 'ogg', title: 'Тихая гавань', artist: 'Северный ветер', album: 'Порт', track: 7, year: 2011, genre: 'Folk' },

@@ -1,9 +1,9 @@
 // Bad input to the media library (admin API): corrupt, truncated, not media, an unsupported codec,
 // path escapes (relative, absolute, symlink), over the size limit, bad URLs: each refused with its
 // stable code, and the catalog unchanged.
-import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { tempDir } from '@watch-together/test-kit'
 import t from 'tap'
 import { buildTestApp } from './helpers/app.js'
 import { addAndWait, admin, mediaEnv } from './helpers/media-admin.js'
@@ -12,7 +12,7 @@ import { makeFilm, makeUnsupported, truncate } from './helpers/media-fixtures.js
 // Each file gets 10 minutes: ffmpeg on a shared, loaded 2-core machine can be slow.
 t.setTimeout(600_000)
 
-const { root, dataDir, env } = mediaEnv()
+const { root, dataDir, env } = mediaEnv(t)
 const film = makeFilm(join(root, 'films'), 'Fire.Wings.2021', { seconds: 2 })
 
 t.test('bad input is refused with a stable code and changes nothing', async (t) => {
@@ -26,7 +26,7 @@ t.test('bad input is refused with a stable code and changes nothing', async (t) 
   const unsupported = makeUnsupported(bad)
   const big = join(bad, 'big.mp4')
   writeFileSync(big, Buffer.alloc(6 * 1024 * 1024))
-  const outside = mkdtempSync(join(tmpdir(), 'wt-media-outside-'))
+  const outside = tempDir(t, 'wt-media-outside-')
   symlinkSync(outside, join(root, 'escape-link'))
   const before = (await app.inject('/api/v1/films?limit=100')).json().total
 

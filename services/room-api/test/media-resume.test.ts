@@ -2,11 +2,10 @@
 // leaves no item and no files where the server looks, and `resume` finishes it cleanly; `rescan`
 // picks up new files and drops deleted ones.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { stack, uniqueName } from '@watch-together/test-kit'
+import { stack, tempDir, uniqueName } from '@watch-together/test-kit'
 import pg from 'pg'
 import t from 'tap'
 import { buildTestApp } from './helpers/app.js'
@@ -15,8 +14,8 @@ import { makeFilm, makeSong } from './helpers/media-fixtures.js'
 t.setTimeout(600_000)
 
 const CLI = fileURLToPath(new URL('../src/media-cli.ts', import.meta.url))
-const root = mkdtempSync(join(tmpdir(), 'wt-media-lib-'))
-const dataDir = mkdtempSync(join(tmpdir(), 'wt-media-data-'))
+const root = tempDir(t, 'wt-media-lib-')
+const dataDir = tempDir(t, 'wt-media-data-')
 const schema = uniqueName('room_api')
 const env = { MEDIA_LIBRARY_ROOT: root, MEDIA_DATA_DIR: dataDir, MEDIA_X264_PRESET: 'veryfast', MEDIA_JOB_STALE_MS: '1000' }
 

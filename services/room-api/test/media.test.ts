@@ -13,7 +13,7 @@ import { makeFilm, makeSong } from './helpers/media-fixtures.js'
 // Each file gets 10 minutes: ffmpeg on a shared, loaded 2-core machine can be slow.
 t.setTimeout(600_000)
 
-const { root, dataDir, env } = mediaEnv()
+const { root, dataDir, env } = mediaEnv(t)
 const film = makeFilm(join(root, 'films'), 'Fire.Wings.2021')
 const song = makeSong(join(root, 'music'), '01 Blue Hour', { title: 'Blue Hour', artist: 'Nina Kvartet', album: 'Night Trams', track: 1, year: 2019 })
 

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { tempDir } from '@watch-together/test-kit'
 import t from 'tap'
 import { buildTestApp } from './helpers/app.js'
 
 t.test('unknown page addresses get the client\'s 404 page with a real 404; API and file misses stay JSON', async (t) => {
-  const dist = mkdtempSync(join(tmpdir(), 'wt-web-'))
+  const dist = tempDir(t, 'wt-web-')
   writeFileSync(join(dist, 'index.html'), '<!doctype html><title>client</title>')
   const { app } = await buildTestApp(t, { WEB_DIST_DIR: dist })
   const html = { accept: 'text/html,application/xhtml+xml' }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -43,6 +43,7 @@ t.test('signed URLs: expiry, tampering, another item, another user', async (t) =
 t.test('inputs: inside the library root only, under the size limit', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'wt-media-unit-'))
   const outside = mkdtempSync(join(tmpdir(), 'wt-media-unit-out-'))
+  t.teardown(() => { for (const dir of [root, outside]) rmSync(dir, { recursive: true, force: true }) })
   mkdirSync(join(root, 'films'))
   writeFileSync(join(root, 'films', 'a.mkv'), 'x'.repeat(10))
   writeFileSync(join(outside, 'b.mkv'), 'x')

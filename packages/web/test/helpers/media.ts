@@ -1,16 +1,13 @@
 // The media library for the browser tests: a library and data folder of the test's own, room-api's
 // settings for them, and an ingest through the admin API that waits for its job.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { waitFor } from '@watch-together/test-kit'
+import { tempDir, waitFor } from '@watch-together/test-kit'
 
 const ADMIN = 'web-e2e-media-admin-token-0123'
 
-/** Fresh folders; `roomApi` goes to startStack's room-api settings (plus any of the test's own). */
-export function mediaLibrary (extra: Record<string, string> = {}) {
-  const root = mkdtempSync(join(tmpdir(), 'wt-web-media-lib-'))
-  const dataDir = mkdtempSync(join(tmpdir(), 'wt-web-media-data-'))
+/** Fresh folders (removed when `t` ends); `roomApi` goes to startStack's room-api settings (plus any of the test's own). */
+export function mediaLibrary (t: Parameters<typeof tempDir>[0], extra: Record<string, string> = {}) {
+  const root = tempDir(t, 'wt-web-media-lib-')
+  const dataDir = tempDir(t, 'wt-web-media-data-')
   return { root, roomApi: { MEDIA_LIBRARY_ROOT: root, MEDIA_DATA_DIR: dataDir, MEDIA_ADMIN_TOKEN: ADMIN, MEDIA_X264_PRESET: 'ultrafast', ...extra } }
 }
 

@@ -1,17 +1,15 @@
 // What the media tests share: the library's settings for a test app and the admin API's add-and-wait.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { tempDir } from '@watch-together/test-kit'
 import type { buildTestApp } from './app.js'
 
 export const SECRET = 'media-test-secret-0123456789abcdef-xyz'
 export const ADMIN = 'media-test-admin-token-0123456789'
 export const admin = { authorization: `Bearer ${ADMIN}` }
 
-/** A fresh library root and data folder, and the settings pointing a test app at them. */
-export function mediaEnv () {
-  const root = mkdtempSync(join(tmpdir(), 'wt-media-lib-'))
-  const dataDir = mkdtempSync(join(tmpdir(), 'wt-media-data-'))
+/** A fresh library root and data folder (removed when `t` ends), and the settings pointing a test app at them. */
+export function mediaEnv (t: Parameters<typeof tempDir>[0]) {
+  const root = tempDir(t, 'wt-media-lib-')
+  const dataDir = tempDir(t, 'wt-media-data-')
   const env = {
     MEDIA_LIBRARY_ROOT: root,
     MEDIA_DATA_DIR: dataDir,
