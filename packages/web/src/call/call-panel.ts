@@ -294,32 +294,31 @@ export function callPanel (opts: CallOptions): CallPanel {
     // The record only: a failed report changes nothing on the page (the track is muted either way).
     opts.reportMute(trackSid, muted).catch(() => {})
   }
-  micToggle.addEventListener('click', () => {
-    const r = room
-    if (!r) return
-    const on = !r.localParticipant.isMicrophoneEnabled
-    const source = livekit().Track.Source.Microphone
+  /** Turns one of this member's own sources on or off, says so when the browser refuses, then `after(ok)`. */
+  function changeOwn (source: Track.Source, change: () => Promise<unknown>, failedKey: string, after: (ok: boolean) => void) {
     selfChange.add(source)
-    r.localParticipant.setMicrophoneEnabled(on)
-      .catch(() => opts.notify(t('room.call.micFailed')))
-      .finally(() => { selfChange.delete(source); micState(r.localParticipant) })
+    change()
+      .then(() => true, () => { opts.notify(t(failedKey)); return false })
+      .then((ok) => { selfChange.delete(source); after(ok) })
+  }
+  micToggle.addEventListener('click', () => {
+    const me = room?.localParticipant
+    if (!me) return
+    const on = !me.isMicrophoneEnabled
+    changeOwn(livekit().Track.Source.Microphone, async () => await me.setMicrophoneEnabled(on), 'room.call.micFailed', () => micState(me))
   })
   camToggle.addEventListener('click', () => {
-    const r = room
-    if (!r) return
-    const on = !r.localParticipant.isCameraEnabled
-    const source = livekit().Track.Source.Camera
-    selfChange.add(source)
-    r.localParticipant.setCameraEnabled(on)
-      .then(() => {
-        camToggle.textContent = on ? t('room.call.cameraOff') : t('room.call.cameraOn')
-        camToggle.setAttribute('aria-pressed', String(!on))
-        // A camera turned off keeps its (muted) publication: its last frame must not linger in the tile.
-        if (!on) tiles.get(tileKey(r.localParticipant, false))?.querySelector('.call-video')?.replaceChildren()
-        else { const track = r.localParticipant.getTrackPublication(livekit().Track.Source.Camera)?.track; if (track) showVideo(r.localParticipant, track) }
-      })
-      .catch(() => opts.notify(t('room.call.cameraFailed')))
-      .finally(() => selfChange.delete(source))
+    const me = room?.localParticipant
+    if (!me) return
+    const on = !me.isCameraEnabled
+    changeOwn(livekit().Track.Source.Camera, async () => await me.setCameraEnabled(on), 'room.call.cameraFailed', (ok) => {
+      if (!ok) return
+      camToggle.textContent = on ? t('room.call.cameraOff') : t('room.call.cameraOn')
+      camToggle.setAttribute('aria-pressed', String(!on))
+      // A camera turned off keeps its (muted) publication: its last frame must not linger in the tile.
+      if (!on) tiles.get(tileKey(me, false))?.querySelector('.call-video')?.replaceChildren()
+      else { const track = me.getTrackPublication(livekit().Track.Source.Camera)?.track; if (track) showVideo(me, track) }
+    })
   })
   function setSharing (on: boolean) {
     shareToggle.textContent = on ? t('room.call.stopShare') : t('room.call.share')
