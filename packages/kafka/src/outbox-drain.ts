@@ -40,18 +40,27 @@ export interface DrainLoopOptions {
  * pass whenever there may be work — at once after a full batch or a nudge, else every pollMs — with
  * exponential backoff (to 5 s) while Kafka refuses, so an outage delays events and loses none.
  */
+/** A pass still running after this long is warned about (once per pass). */
+const SLOW_PASS_MS = 30_000
+
 export function createDrainLoop (opts: DrainLoopOptions) {
   let timer: NodeJS.Timeout | undefined
   let running: Promise<void> | undefined
   let stopped = false
   let failures = 0
   let again = false
+  let passStartedAt: number | undefined
+  let lastPassEndedAt: number | undefined
 
   async function tick () {
     timer = undefined
     again = false
     let delay = opts.pollMs
     if (opts.isConnected()) {
+      passStartedAt = Date.now()
+      // Nothing else would tell: a pass that never settles stops this outbox for good, and silently.
+      const slow = setTimeout(() => opts.log.warn({ outbox: opts.name, ms: SLOW_PASS_MS }, 'an outbox pass has not finished'), SLOW_PASS_MS)
+      slow.unref()
       try {
         const read = await opts.pass()
         if (failures > 0) opts.log.info({ failures, outbox: opts.name }, 'outbox drain recovered')
@@ -61,6 +70,10 @@ export function createDrainLoop (opts: DrainLoopOptions) {
         failures++
         delay = Math.min(opts.pollMs * 2 ** failures, 5000)
         opts.log.warn({ err, failures, outbox: opts.name }, 'Kafka publish failed; events stay in the outbox, retrying')
+      } finally {
+        clearTimeout(slow)
+        passStartedAt = undefined
+        lastPassEndedAt = Date.now()
       }
     }
     if (again && failures === 0) delay = 0
@@ -79,6 +92,10 @@ export function createDrainLoop (opts: DrainLoopOptions) {
       if (stopped) return
       if (running) { again = true; return }
       if (timer && failures === 0) { clearTimeout(timer); timer = undefined; schedule(0) }
+    },
+    /** For diagnosis: how long the pass in flight has run, when the last one ended, failures in a row. */
+    status (now = Date.now()) {
+      return { passRunningMs: passStartedAt === undefined ? null : now - passStartedAt, lastPassAgoMs: lastPassEndedAt === undefined ? null : now - lastPassEndedAt, failures, stopped }
     },
     /** Stops the loop after the pass in flight. */
     async stop () {

@@ -32,7 +32,7 @@ async function report (client: TestClient, itemId: string, version: number) {
 
 /** Waits until the room's events up to room.emptied are on the topic (so nothing of it is still coming). */
 async function roomEvents (roomId: string) {
-  await waitForEvents(read, 'the room\'s events', (events) => events.some((e) => e.roomId === roomId && e.type === 'room.emptied'))
+  await waitForEvents(read, 'the room\'s events', (events) => events.some((e) => e.roomId === roomId && e.type === 'room.emptied'), undefined, [one.app, two.app])
   return read.events.filter((e) => e.roomId === roomId)
 }
 
@@ -128,6 +128,6 @@ t.test('nobody reports: the server ends the film itself after END_FALLBACK_MS', 
   await command(a, { type: 'player.play', version: 2 })
   const ended = await a.next((f) => f.type === 'player.state_changed' && f.ended === true, 'the server ending the film')
   t.match(ended, { command: 'pause', actor: null, state: { playing: false, positionMs: 1500, version: 4 } })
-  await waitForEvents(fallbackRead, 'player.ended', (events) => events.some((e) => e.roomId === roomId && e.type === 'player.ended'))
+  await waitForEvents(fallbackRead, 'player.ended', (events) => events.some((e) => e.roomId === roomId && e.type === 'player.ended'), undefined, [app])
   t.match(fallbackRead.events.find((e) => e.roomId === roomId && e.type === 'player.ended'), { userId: null, payload: { itemId: 'short', version: 4 } })
 })

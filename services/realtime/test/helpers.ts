@@ -68,7 +68,7 @@ export function testConfig (env: Record<string, string> = {}): Config {
   return readConfig({
     ...redisEnv,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     TICKET_SECRET,
     REDIS_PREFIX: uniqueName('rt'),
     KAFKA_TOPIC: uniqueName('rt_topic'),

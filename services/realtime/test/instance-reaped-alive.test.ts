@@ -115,7 +115,7 @@ t.test('a live instance that was reaped closes its sockets (1012); they are coun
 
   // Everyone leaves: the room empties once, at the end, and no connection was counted out twice.
   for (const client of [bobAgain, carolAgain, carolHere, watcher]) await client.close()
-  await waitForEvents(read, 'the room\'s room.emptied', (events) => events.some((e) => e.roomId === roomId && e.type === 'room.emptied'))
+  await waitForEvents(read, 'the room\'s room.emptied', (events) => events.some((e) => e.roomId === roomId && e.type === 'room.emptied'), undefined, [survivor.app, stalled.app])
   await waitFor('the room to be empty', async () => (await counts(roomId)).total === 0)
   const events = read.events.filter((e) => e.roomId === roomId)
   const disconnects = events.filter((e) => e.type === 'session.disconnected').map((e) => (e.payload as { connectionId: string }).connectionId)

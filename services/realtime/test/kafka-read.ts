@@ -1,6 +1,7 @@
 // The shared topic reader (packages/kafka topic-reader.ts) on this machine's stack, stopped by the caller.
 import { createAdmin, readTopic as read, type TopicReader } from '@watch-together/kafka'
 import { stack } from '@watch-together/test-kit'
+import type { FastifyInstance } from 'fastify'
 
 export type ReadBack = TopicReader & { topic: string }
 
@@ -13,11 +14,24 @@ export async function readTopic (topic: string): Promise<ReadBack> {
  * only after more than 60 s now and then, and once not within 150 s (film-end, membership; cause not found).
  * A wait that fails says which side held the event: the topic's record count against what the reader consumed.
  */
-export async function waitForEvents (reader: ReadBack, what: string, check: (events: ReadBack['events']) => boolean, timeoutMs = 150_000) {
+export async function waitForEvents (reader: ReadBack, what: string, check: (events: ReadBack['events']) => boolean, timeoutMs = 150_000, publishers: FastifyInstance[] = []) {
   try {
     await reader.waitForEvents(what, check, timeoutMs)
   } catch (err) {
-    throw new Error(`${(err as Error).message}; ${await where(reader)}`)
+    throw new Error(`${(err as Error).message}; ${await where(reader)}${publishers.length > 0 ? `; ${await outboxes(publishers)}` : ''}`)
+  }
+}
+
+/** Each publishing app's leases and drain loop, and who holds each bucket's lease with how many streams it has hinted: where a held event waits. */
+async function outboxes (apps: FastifyInstance[]): Promise<string> {
+  try {
+    const status = await Promise.all(apps.map(async (app) => await app.outboxStatus()))
+    const names = new Map(status.map((s, i) => [s.holder, `app ${i}`]))
+    const leases = status[0]!.buckets.map(({ bucket, holder, hinted }) => `b${bucket} ${holder === null ? 'free' : names.get(holder) ?? 'another holder'} (${hinted} hinted)`)
+    const own = status.map(({ buckets: _, ...rest }, i) => `app ${i} ${JSON.stringify(rest)}`)
+    return `outbox: ${own.join('; ')}; leases: ${leases.join(', ')}`
+  } catch (err) {
+    return `the outbox state could not be read (${(err as Error).message})`
   }
 }
 

@@ -38,7 +38,7 @@ t.test('every event of a room is on the topic, keyed by the room, in seq order, 
 
   const expected = ['session.connected', 'session.connected', 'player.command_applied', 'player.command_applied', 'chat.message_sent',
     'chat.reaction_added', 'buffering.started', 'buffering.ended', 'announcement.sent', 'session.disconnected', 'session.disconnected', 'room.emptied']
-  await waitForEvents(read, 'the room\'s events', (events) => events.filter((e) => e.roomId === roomId).length >= expected.length)
+  await waitForEvents(read, 'the room\'s events', (events) => events.filter((e) => e.roomId === roomId).length >= expected.length, undefined, [app])
   const mine = read.events.filter((e) => e.roomId === roomId)
   t.same(mine.map((e) => e.type), expected)
   t.ok(mine.every((e) => e.key === roomId), 'key = room id')

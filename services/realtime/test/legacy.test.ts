@@ -109,7 +109,7 @@ t.test('every accepted state change reaches Kafka as device.state_changed, keyed
   phone.send({ type_push_state: 'get_player_state' })
   await phone.next((f) => Array.isArray(f.tracks_queue))
   const mine = () => read.events.filter((e) => e.userId === user)
-  await waitForEvents(read, 'the device events', () => mine().length >= 3)
+  await waitForEvents(read, 'the device events', () => mine().length >= 3, undefined, [app])
   t.match(mine(), [
     { type: 'device.state_changed', roomId: null, key: `user:${user}`, seq: 1, payload: { message: 'new_tracks_queue', state: { tracks_queue: [1, 2], on_pause: false } } },
     { seq: 2, payload: { message: 'on_pause', state: { on_pause: true, last_sec_position: 5 } } },

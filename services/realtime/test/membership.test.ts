@@ -156,7 +156,7 @@ t.test('mute, delete and host changes are pushed and enforced', async (t) => {
   t.match(again.members.find((m: { userId: string }) => m.userId === 'g'), { role: 'host' })
 
   const types = ['chat.message_deleted']
-  await waitForEvents(read, 'the deletion on Kafka', (events) => events.some((e) => e.roomId === roomId && types.includes(e.type)))
+  await waitForEvents(read, 'the deletion on Kafka', (events) => events.some((e) => e.roomId === roomId && types.includes(e.type)), undefined, [one.app, two.app])
   t.match(read.events.find((e) => e.roomId === roomId && e.type === 'chat.message_deleted'),
     { userId: 'h', payload: { messageId: message.messageId, authorId: 'g' } }, 'the deletion is an event with its actor')
   await guest.close()

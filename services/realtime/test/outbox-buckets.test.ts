@@ -27,7 +27,7 @@ t.test('rooms spread over the buckets keep their order, each event once, with bo
       event: { type: 'announcement.sent', userId: null, at: Date.now(), payload: { text: `n${i}`, scope: 'room' } }
     })))
   }
-  await waitForEvents(read, 'every room\'s events', (events) => events.filter((e) => rooms.includes(e.roomId ?? '')).length >= rooms.length * perRoom)
+  await waitForEvents(read, 'every room\'s events', (events) => events.filter((e) => rooms.includes(e.roomId ?? '')).length >= rooms.length * perRoom, undefined, [one.app, two.app])
   for (const roomId of rooms) {
     const mine = read.events.filter((e) => e.roomId === roomId)
     t.same(mine.map((e) => e.seq), Array.from({ length: perRoom }, (_, i) => i + 1), `room ${roomId.slice(0, 8)}: seq 1..${perRoom}, once each, in order`)

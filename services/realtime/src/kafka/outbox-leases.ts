@@ -67,6 +67,8 @@ export function createOutboxLeases (redis: RedisClient, index: OutboxIndex, hold
     },
     /** The buckets held now, as last confirmed (no Redis call). */
     held: () => [...held.keys()].sort((a, b) => a - b),
+    /** For diagnosis: this holder's id and fair share, and how long ago each held bucket was confirmed ours. */
+    status: (now = Date.now()) => ({ holder, fair, confirmedAgoMs: Object.fromEntries([...held].map(([bucket, at]) => [bucket, now - at])) }),
     async releaseAll () {
       await Promise.all([...held.keys()].map(async (bucket) => await release([index.leaseOf(bucket)], [holder]).catch(() => 0)))
       held.clear()

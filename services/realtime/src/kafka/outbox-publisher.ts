@@ -24,12 +24,24 @@ const STREAMS_PER_PASS = 64
 /** Every slot index of a held bucket is read this often (and when the lease is taken): it finds streams whose hint was lost. */
 const SWEEP_MS = 60_000
 
+export interface OutboxStatus {
+  holder: string
+  fair: number
+  confirmedAgoMs: Record<number, number>
+  passRunningMs: number | null
+  lastPassAgoMs: number | null
+  failures: number
+  buckets: Array<{ bucket: number, holder: string | null, hinted: number }>
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** Events in the outbox streams still waiting for Kafka (tests, drills, the backlog gauge). */
     outboxBacklog (): Promise<number>
     /** The outbox buckets this instance publishes now. */
     outboxBuckets (): number[]
+    /** For diagnosis (tests, drills): this instance's leases and drain loop, and each bucket's lease holder and hinted streams in Redis. */
+    outboxStatus (): Promise<OutboxStatus>
   }
 }
 
@@ -138,6 +150,15 @@ async function outbox (app: FastifyInstance, opts: { config: Config }) {
     log: app.log,
     name: 'realtime'
   })
+
+  app.decorate('outboxStatus', async () => ({
+    ...leases.status(),
+    ...loop.status(),
+    buckets: await Promise.all(Array.from({ length: index.buckets }, async (_, bucket) => {
+      const [holder, hinted] = await Promise.all([app.redis.get(index.leaseOf(bucket)), app.redis.sCard(index.hintOf(bucket))])
+      return { bucket, holder, hinted }
+    }))
+  }))
 
   app.addHook('onReady', async () => { loop.start() })
   app.addHook('onClose', async () => {
