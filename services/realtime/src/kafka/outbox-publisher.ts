@@ -28,6 +28,7 @@ export interface OutboxStatus {
   holder: string
   fair: number
   confirmedAgoMs: Record<number, number>
+  adopted: number[]
   passRunningMs: number | null
   lastPassAgoMs: number | null
   failures: number
