@@ -35,14 +35,14 @@ export interface DrainLoopOptions {
   name: string
 }
 
+/** A pass still running after this long is warned about (once per pass). */
+const SLOW_PASS_MS = 30_000
+
 /**
  * The one drain loop both outboxes use (room-api's PostgreSQL table, realtime's Redis stream): a
  * pass whenever there may be work — at once after a full batch or a nudge, else every pollMs — with
  * exponential backoff (to 5 s) while Kafka refuses, so an outage delays events and loses none.
  */
-/** A pass still running after this long is warned about (once per pass). */
-const SLOW_PASS_MS = 30_000
-
 export function createDrainLoop (opts: DrainLoopOptions) {
   let timer: NodeJS.Timeout | undefined
   let running: Promise<void> | undefined

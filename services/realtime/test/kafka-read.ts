@@ -25,7 +25,11 @@ export async function waitForEvents (reader: ReadBack, what: string, check: (eve
 /** Each publishing app's leases and drain loop, and who holds each bucket's lease with how many streams it has hinted: where a held event waits. */
 async function outboxes (apps: FastifyInstance[]): Promise<string> {
   try {
-    const status = await Promise.all(apps.map(async (app) => await app.outboxStatus()))
+    // Bounded: when Redis is what failed, its commands may wait for a reconnect, and the wait's own error must still come.
+    const status = await Promise.race([
+      Promise.all(apps.map(async (app) => await app.outboxStatus())),
+      new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('no answer from Redis in 5 s')), 5000).unref())
+    ])
     const names = new Map(status.map((s, i) => [s.holder, `app ${i}`]))
     const leases = status[0]!.buckets.map(({ bucket, holder, hinted }) => `b${bucket} ${holder === null ? 'free' : names.get(holder) ?? 'another holder'} (${hinted} hinted)`)
     const own = status.map(({ buckets: _, ...rest }, i) => `app ${i} ${JSON.stringify(rest)}`)

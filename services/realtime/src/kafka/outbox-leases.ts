@@ -48,6 +48,7 @@ export function createOutboxLeases (
   const freeSince = new Map<number, number>()
   /** Buckets taken as orphans: when (not given back for a lease's life). */
   const adopted = new Map<number, number>()
+  let lookedAt = 0
   let fair = index.buckets
   let balanced = 0
 
@@ -64,17 +65,23 @@ export function createOutboxLeases (
     return ok
   }
 
-  /** At its fair share: the buckets that have been free for orphanMs, adopted (one GET per other bucket per tryMs). */
+  /**
+   * At its fair share: the buckets that have been free for orphanMs, adopted (one GET per other bucket per
+   * tryMs). Looks that were far apart (slow passes, a backoff) prove nothing about the time between them.
+   * A lease that cannot be read counts as held: another node's trouble must not stop this instance's pass.
+   */
   async function adoptOrphans (now: number) {
+    if (now - lookedAt > 2 * timing.tryMs) freeSince.clear()
+    lookedAt = now
     const others = Array.from({ length: index.buckets }, (_, bucket) => bucket).filter((bucket) => !held.has(bucket))
-    const leases = await Promise.all(others.map(async (bucket) => await redis.get(index.leaseOf(bucket))))
+    const leases = await Promise.all(others.map(async (bucket) => await redis.get(index.leaseOf(bucket)).catch(() => 'unknown')))
     for (const [i, bucket] of others.entries()) {
       if (leases[i] !== null) { freeSince.delete(bucket); continue }
       const since = freeSince.get(bucket) ?? now
       freeSince.set(bucket, since)
       if (now - since < timing.orphanMs) continue
       freeSince.delete(bucket)
-      if (await attempt(bucket, now)) {
+      if (await attempt(bucket, now).catch(() => false)) {
         adopted.set(bucket, now)
         log.warn({ bucket, freeMs: now - since, fair }, 'outbox bucket free while every instance held its fair share: taken beyond it')
       }
@@ -86,16 +93,28 @@ export function createOutboxLeases (
     async current (now = Date.now()): Promise<number[]> {
       if (now - balanced >= timing.tryMs) {
         balanced = now
+        const before = fair
         fair = Math.ceil(index.buckets / Math.max(1, await liveInstances().catch(() => 1)))
-        for (const [bucket, at] of adopted) if (now - at >= timing.leaseMs || !held.has(bucket)) adopted.delete(bucket)
+        // An instance joined: adopted buckets may be its share now.
+        if (fair < before) adopted.clear()
+        const expired = new Set<number>()
+        for (const [bucket, at] of adopted) {
+          if (now - at >= timing.leaseMs || !held.has(bucket)) { adopted.delete(bucket); expired.add(bucket) }
+        }
         const givable = [...held.keys()].filter((bucket) => !adopted.has(bucket))
         for (const bucket of givable.slice(fair)) {
           held.delete(bucket)
           await release([index.leaseOf(bucket)], [holder]).catch(() => 0)
+          // An adopted one given back: if nobody under their share takes it within a couple of tries, the
+          // reason it was adopted holds still, and it is adopted again soon rather than after orphanMs more.
+          if (expired.has(bucket)) freeSince.set(bucket, now - timing.orphanMs + 2 * timing.tryMs)
           log.info({ bucket, fair }, 'outbox bucket given back (more than a fair share)')
         }
-        if (held.size >= fair) await adoptOrphans(now)
-        else freeSince.clear()
+        if (held.size >= fair) {
+          await adoptOrphans(now).catch((err: Error) => log.warn({ err }, 'looking for orphaned outbox buckets failed'))
+        } else {
+          freeSince.clear()
+        }
       }
       const renewals = [...held.keys()].filter((bucket) => now - (tried.get(bucket) ?? 0) >= timing.renewMs)
       await Promise.all(renewals.map(async (bucket) => await attempt(bucket, now)))
@@ -104,7 +123,8 @@ export function createOutboxLeases (
       for (let bucket = 0; bucket < index.buckets && held.size < fair; bucket++) {
         if (!held.has(bucket) && now - (tried.get(bucket) ?? 0) >= timing.tryMs) await attempt(bucket, now)
       }
-      return [...held].filter(([, at]) => now - at < timing.trustMs).map(([bucket]) => bucket)
+      const end = Date.now()
+      return [...held].filter(([, at]) => end - at < timing.trustMs).map(([bucket]) => bucket)
     },
     /** The buckets held now, as last confirmed (no Redis call). */
     held: () => [...held.keys()].sort((a, b) => a - b),
