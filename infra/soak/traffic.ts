@@ -270,24 +270,27 @@ class Member {
       if (hadSocket) t.stats.leavesNotEnforced.push(`${this.room.id} ${this.userId} (partition ${partition}, committed ${new Date(leftAt).toISOString().slice(11, 19)}): socket still open ${Math.round((Date.now() - leftAt) / 1000)} s after leaving`)
       else t.stats.leavesUnseen++
     }
-    this.socket?.terminate()
-    this.socket = undefined
-    clearTimeout(this.reconnectTimer)
+    this.hangUp()
     if (enforced) {
       // The ghost: the old ticket again, once the leave reached realtime. It must be refused (4012) before it can act.
       this.state = 'out'
       t.stats.ghostAttempts++
       this.connect()
       await sleep(2000 + Math.floor(t.rand() * 4000))
-      this.socket?.terminate()
-      this.socket = undefined
-      clearTimeout(this.reconnectTimer)
+      this.hangUp()
     }
     this.state = 'out'
     await this.rejoin()
   }
 
   /** Joins again through the invite and connects with a fresh ticket (the ghost's message is not resent). */
+  /** Cuts this member's socket and any pending reconnect. */
+  private hangUp () {
+    this.socket?.terminate()
+    this.socket = undefined
+    clearTimeout(this.reconnectTimer)
+  }
+
   async rejoin () {
     const t = this.t
     for (const id of this.pendingChat.keys()) if (id.startsWith('ghost-')) this.pendingChat.delete(id)
