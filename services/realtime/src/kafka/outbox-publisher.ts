@@ -24,14 +24,8 @@ const STREAMS_PER_PASS = 64
 /** Every slot index of a held bucket is read this often (and when the lease is taken): it finds streams whose hint was lost. */
 const SWEEP_MS = 60_000
 
-export interface OutboxStatus {
-  holder: string
-  fair: number
-  confirmedAgoMs: Record<number, number>
-  adopted: number[]
-  passRunningMs: number | null
-  lastPassAgoMs: number | null
-  failures: number
+/** What outboxStatus() reports: the leases' and the drain loop's own status, and each bucket as Redis has it. */
+export type OutboxStatus = ReturnType<ReturnType<typeof createOutboxLeases>['status']> & ReturnType<ReturnType<typeof createDrainLoop>['status']> & {
   buckets: Array<{ bucket: number, holder: string | null, hinted: number }>
 }
 
